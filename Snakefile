@@ -1,0 +1,19 @@
+# idtracker-flow: every settings file at settings/<video>/<job>.toml is tracked by idtracker.ai,
+# and its trajectories are copied to tracking/<video>/<job>.h5.
+# Run it with `pixi run track` (the default profile: one tracking job per GPU, keep going).
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/tracking.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_trajectories(),

@@ -1,0 +1,202 @@
+"""Snakemake script: write a repaired copy of a settings file that idtracker.ai can read here.
+
+The user's file is never modified. The copy has lower-case keys, forward-slash literal paths
+that exist on this machine, and float-only `area_ths`; comments and order are kept.
+Plain-Python entry point: `repair(...)`.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import tomlkit
+
+sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run by hand
+
+import path_repair  # noqa: E402
+import settings_file  # noqa: E402
+from layout import SESSION, SETTINGS, job_path  # noqa: E402
+
+KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*=)", re.MULTILINE)
+
+
+def normalise_keys(text: str) -> str:
+    """Lower-case keys (idtracker.ai matches them case-insensitively) and rename old ones."""
+
+    def fix(match: re.Match) -> str:
+        key = match.group(2).lower()
+        return (
+            match.group(1) + settings_file.RENAMED_KEYS.get(key, key) + match.group(3)
+        )
+
+    return KEY_LINE.sub(fix, text)
+
+
+def literal_path(path: Path | str) -> tomlkit.items.String:
+    text = str(path).replace("\\", "/")
+    # A literal string cannot hold a single quote; a basic string with forward slashes can.
+    return tomlkit.string(text, literal="'" not in text)
+
+
+def floats_if_mixed(value):
+    """[50, inf] -> [50.0, inf]: idtracker.ai's TOML reader rejects mixed int/float arrays."""
+    if isinstance(value, list) and any(isinstance(v, float) for v in value):
+        if any(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return [float(v) for v in value]
+    return None
+
+
+def check_video_opens(path: Path) -> str | None:
+    """What idtracker.ai will check later, before a GPU is spent: the video has frames."""
+    import cv2  # heavy import, only when a video is checked
+
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened() or not capture.grab():
+            return f"the video {path} exists but cannot be read (damaged or an unsupported codec)"
+    finally:
+        capture.release()
+    return None
+
+
+class RepairError(Exception):
+    pass
+
+
+def repair(
+    settings: Path,
+    out: Path,
+    video: str,
+    job: str,
+    prefixes: dict[str, str],
+    video_dirs: list[str],
+    check_videos: bool = True,
+) -> list[str]:
+    """Write the repaired copy of `settings` to `out`; return notes on what changed."""
+    settings = Path(settings)
+    job_name = f"{video}/{job}"
+    text = normalise_keys(settings_file.read_text(settings))
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError:
+        settings_file.parse_document(settings)  # raises the user-facing message
+        raise
+    notes: list[str] = []
+    problems: list[str] = []
+
+    written_videos = settings_file.video_paths(document.unwrap())
+    if not written_videos:
+        problems.append(
+            f"Job {job_name}: {settings} has no video_paths. Save the settings again from"
+            " idtracker.ai's segmentation app (pixi run gui) with the video loaded."
+        )
+    found_videos = []
+    for written in written_videos:
+        lookup = path_repair.locate(written, settings, prefixes, video_dirs)
+        if lookup.found is None:
+            problems.append(
+                path_repair.describe_failure(
+                    lookup, "video_paths", settings, job_name, "video"
+                )
+            )
+            continue
+        found = lookup.found.resolve()
+        if check_videos and (unreadable := check_video_opens(found)):
+            problems.append(
+                f"Job {job_name}: {unreadable} (from video_paths in {settings})."
+            )
+        found_videos.append(found)
+        if str(found) != written:
+            notes.append(f"video_paths: {written!r} -> {found}")
+    if found_videos:
+        document["video_paths"] = [literal_path(p) for p in found_videos]
+
+    transfer = document.get("knowledge_transfer_folder")
+    if transfer:
+        reference = path_repair.session_reference(str(transfer))
+        if reference and job_path(SETTINGS, *reference).is_file():
+            # Another job of this workflow: it is tracked first (a DAG edge), so it may not exist yet.
+            target = job_path(SESSION, *reference).resolve()
+        else:
+            lookup = path_repair.locate(
+                str(transfer), settings, prefixes, [], want_dir=True
+            )
+            target = lookup.found.resolve() if lookup.found else None
+            if target is None:
+                problems.append(
+                    path_repair.describe_failure(
+                        lookup,
+                        "knowledge_transfer_folder",
+                        settings,
+                        job_name,
+                        "folder",
+                    )
+                )
+        if target is not None:
+            document["knowledge_transfer_folder"] = literal_path(target)
+
+    background = settings_file.background_path(document.unwrap())
+    if background:
+        lookup = path_repair.locate(
+            background, settings, prefixes, [f"backgrounds/{video}"]
+        )
+        if lookup.found is None:
+            problems.append(
+                path_repair.describe_failure(
+                    lookup,
+                    "background_subtraction_stat",
+                    settings,
+                    job_name,
+                    "background image",
+                )
+            )
+        else:
+            # idtracker.ai does not resolve this one: it must be absolute.
+            document["background_subtraction_stat"] = literal_path(
+                lookup.found.resolve()
+            )
+
+    for key, value in document.unwrap().items():
+        if (fixed := floats_if_mixed(value)) is not None:
+            document[key] = fixed
+            notes.append(
+                f"{key}: written as floats {fixed} (idtracker.ai rejects mixed arrays)"
+            )
+    if "output_dir" in document:
+        # The workflow decides where sessions go, so that every job's session is found.
+        del document["output_dir"]
+        notes.append("output_dir: ignored; sessions go to results/sessions/<video>/")
+
+    if problems:
+        raise RepairError("\n\n".join(problems))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial")
+    partial.write_text(tomlkit.dumps(document), encoding="utf-8")
+    partial.replace(out)
+    return notes
+
+
+def main(smk) -> None:
+    with open(smk.log[0], "w", encoding="utf-8") as log:
+        video, job = smk.wildcards.video, smk.wildcards.job
+        try:
+            notes = repair(
+                Path(smk.input.settings),
+                Path(smk.output.settings),
+                video,
+                job,
+                smk.config["path_prefixes"],
+                smk.config["video_dirs"],
+            )
+        except (RepairError, settings_file.SettingsError) as error:
+            message = f"{error}\n\nNothing was tracked for job {video}/{job}; the other jobs go on."
+            print(message, file=log)
+            sys.exit(1)
+        print(f"Repaired {smk.input.settings} -> {smk.output.settings}", file=log)
+        for note in notes:
+            print(f"  {note}", file=log)
+
+
+if __name__ == "__main__" and "snakemake" in globals():
+    main(snakemake)  # noqa: F821

@@ -1,0 +1,67 @@
+"""Judge an idtracker.ai session by what it left on disk, never by its exit status.
+
+idtracker.ai exits 1 on success and 0 on a handled failure, so the verdict comes from the
+session: a readable trajectories file, a final "Success" in its log and no CRITICAL line.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from layout import SESSION_TRAJECTORIES
+
+SUCCESS_LINE = re.compile(r"^(\d\d:\d\d:\d\d)?\s*Success\b", re.MULTILINE)
+CRITICAL_LINE = re.compile(r"^.*\bCRITICAL\b.*$", re.MULTILINE)
+
+
+def critical_lines(log_text: str) -> list[str]:
+    return [line.strip() for line in CRITICAL_LINE.findall(log_text)]
+
+
+def trajectories_problem(path: Path) -> str | None:
+    """Why the trajectories file is not usable, or None when it is."""
+    import h5py
+
+    if not path.is_file():
+        return f"no trajectories file at {path}"
+    try:
+        with h5py.File(path, "r") as h5:
+            shape = h5["trajectories"].shape
+    except (OSError, KeyError) as error:
+        return f"the trajectories file {path} cannot be read ({error})"
+    if len(shape) != 3 or shape[2] != 2:
+        return f"the trajectories in {path} have an unexpected shape {shape}"
+    return None
+
+
+def verdict(session: Path, cwd_log: Path) -> tuple[bool, list[str]]:
+    """(success, reasons it failed). The session's log copy is preferred; the cwd log is
+    all there is when idtracker.ai failed before it made the session folder."""
+    log_path = session / "idtrackerai.log"
+    if not log_path.is_file():
+        log_path = cwd_log
+    log_text = log_path.read_text(errors="replace") if log_path.is_file() else ""
+    reasons = critical_lines(log_text)
+    if problem := trajectories_problem(session / SESSION_TRAJECTORIES):
+        reasons.append(problem)
+    if not SUCCESS_LINE.search(log_text):
+        reasons.append(f"idtracker.ai's log ({log_path}) does not end in Success")
+    return not reasons, reasons
+
+
+def validated_on(session: Path) -> str | None:
+    """When the session was validated by hand (idtracker.ai's validator), if ever."""
+    try:
+        info = json.loads((session / "session.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return info.get("last_validated") or None
+
+
+def estimated_accuracy(session: Path) -> float | None:
+    try:
+        info = json.loads((session / "session.json").read_text())
+    except (OSError, ValueError):
+        return None
+    value = info.get("estimated_accuracy")
+    return float(value) if value is not None else None

@@ -1,0 +1,79 @@
+"""Read idtracker.ai settings files the way idtracker.ai does, but forgiving what it does not.
+
+idtracker.ai parses with the `toml` package (TOML 0.5), lower-cases keys and treats '' as None.
+Files saved on other computers add a UTF-8 byte-order mark, CRLF line ends, mixed int/float
+arrays such as `[50, inf]` and old key spellings. Here they all parse; the repaired copy that
+idtracker.ai reads is written by `repair_settings.py`.
+"""
+
+from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import ParseError
+
+# Keys whose values are file or folder paths (video_paths may be one path or a list).
+PATH_KEYS = ("video_paths", "output_dir", "knowledge_transfer_folder")
+BACKGROUND_KEY = "background_subtraction_stat"
+BACKGROUND_STATS = {"median", "mean", "max", "min"}
+# Older spellings idtracker.ai 6 rejects, and what it calls them now.
+RENAMED_KEYS = {"exclusive_roi": "exclusive_rois"}
+
+
+class SettingsError(Exception):
+    """A settings file that cannot be used; the message says which file and what to do."""
+
+
+def read_text(path: Path) -> str:
+    """The file's text without a byte-order mark and with Unix line ends."""
+    raw = Path(path).read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Files edited in old Windows editors: cp1252 covers the usual accented letters.
+        text = raw.decode("cp1252")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_document(path: Path) -> tomlkit.TOMLDocument:
+    """The settings as an editable TOML document (comments and order kept)."""
+    text = read_text(path)
+    try:
+        return tomlkit.parse(text)
+    except ParseError as error:
+        hint = ""
+        if "escape" in str(error).lower():
+            hint = (
+                " A Windows path in double quotes turns its backslashes into escape codes:"
+                " put the path in single quotes ('C:\\data\\video.avi') or use forward"
+                " slashes."
+            )
+        raise SettingsError(
+            f"Settings file {path} is not valid TOML: {error}.{hint}"
+            " Fix the line above (or save the settings again from idtracker.ai) and rerun."
+        ) from None
+
+
+def read_settings(path: Path) -> dict:
+    """Plain Python values with lower-case keys, as idtracker.ai sees them."""
+    document = parse_document(path)
+    return {key.lower(): value for key, value in document.unwrap().items()}
+
+
+def video_paths(settings: dict) -> list[str]:
+    """video_paths as a list of strings as written (one path or a list in the file)."""
+    value = settings.get("video_paths")
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(item) for item in value]
+
+
+def background_path(settings: dict) -> str | None:
+    """The background image path, when background_subtraction_stat names one."""
+    value = settings.get(BACKGROUND_KEY)
+    if isinstance(value, str) and value and value.lower() not in BACKGROUND_STATS:
+        return value
+    return None
