@@ -152,14 +152,12 @@ def match_frames(dist: np.ndarray) -> np.ndarray:
 def identity_hits(dist: np.ndarray, max_distance: float) -> np.ndarray:
     """hits[f, t, g]: tracked id t is at true animal g in frame f.
 
-    "At" means within max_distance and closer to g than to any other animal.
+    "At" means within max_distance and no farther from g than from any other
+    animal (a tie, e.g. two animals on top of each other, counts for both).
     """
     safe = np.where(np.isfinite(dist), dist, np.inf)
-    closest = safe.argmin(axis=2)
-    hits = np.zeros(dist.shape, dtype=bool)
-    frames, ids = np.indices(closest.shape)
-    hits[frames, ids, closest] = safe[frames, ids, closest] <= max_distance
-    return hits
+    nearest = safe.min(axis=2, keepdims=True)
+    return (safe <= nearest) & (safe <= max_distance)
 
 
 def global_identity_map(hits: np.ndarray) -> dict[int, int]:

@@ -84,9 +84,14 @@ def _random_point(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray):
 def _initial_animals(rng, n_animals, lo, hi, min_sep) -> list[Animal]:
     """Start positions far enough apart that no animal starts in a crossing."""
     animals: list[Animal] = []
-    while len(animals) < n_animals:
+    for attempt in range(100_000):
+        if len(animals) == n_animals:
+            break
         pos = _random_point(rng, lo, hi)
-        if all(np.hypot(*(pos - a.pos)) > min_sep for a in animals):
+        # relax the spacing in crowded frames instead of looping forever
+        if all(
+            np.hypot(*(pos - a.pos)) > min_sep / (1 + attempt // 1000) for a in animals
+        ):
             heading = rng.uniform(-math.pi, math.pi)
             target = _random_point(rng, lo, hi)
             animals.append(Animal(pos, heading, rng.uniform(2.0, 3.5), target))
@@ -269,6 +274,13 @@ def render_frame(background, positions, headings, rng) -> np.ndarray:
     return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
 
 
+def count_blobs(frame: np.ndarray) -> int:
+    """Blobs idtracker.ai would segment with our thresholds (same recipe)."""
+    mask = cv2.inRange(frame, *INTENSITY_THS)
+    contours = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    return sum(AREA_THS[0] <= cv2.contourArea(c) <= AREA_THS[1] for c in contours)
+
+
 # --------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------
@@ -389,7 +401,8 @@ def make_video(
     Frames are 320x320 for up to 3 animals and 400x400 for more (fewer
     accidental encounters), unless width/height are given. Returns a dict
     with the paths and the facts a caller needs (codec, frame size,
-    thresholds, true positions).
+    thresholds, true positions, and ``crossing_frames``: the frames where
+    animals touch, so fewer than n_animals blobs segment).
     """
     width = width or default_size(n_animals)
     height = height or default_size(n_animals)
@@ -420,6 +433,10 @@ def make_video(
         "intensity_ths": list(INTENSITY_THS),
         "area_ths": list(AREA_THS),
         "positions": positions,
+        "headings": headings,
+        "crossing_frames": [
+            i for i, f in enumerate(frames) if count_blobs(f) < n_animals
+        ],
     }
 
 
@@ -451,6 +468,8 @@ def main(argv=None) -> None:
     )
     print(f"video:        {result['video']} ({result['codec']})")
     print(f"ground truth: {result['groundtruth']}")
+    n_crossing = len(result["crossing_frames"])
+    print(f"frames with touching animals: {n_crossing} of {args.frames}")
     if args.settings:
         toml = write_settings(
             args.outdir / f"{args.name}.toml", result["video"], args.animals

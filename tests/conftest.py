@@ -1,0 +1,127 @@
+"""Shared test fixtures: throwaway workspaces that run the real workflow with real Snakemake.
+
+A workspace is a copy of the workflow (Snakefile, workflow/, config/) in a temporary folder,
+so tests can edit settings, videos and even the workflow's code without touching the repo.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = REPO / "workflow" / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+import synthetic_video  # noqa: E402
+
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+@dataclass
+class Workspace:
+    root: Path
+
+    def path(self, *parts) -> Path:
+        return self.root.joinpath(*parts)
+
+    def settings_path(self, video: str, job: str) -> Path:
+        return self.path("settings", video, f"{job}.toml")
+
+    def write_settings(self, video: str, job: str, text: str) -> Path:
+        path = self.settings_path(video, job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def add_video(self, name: str = "demo", **options) -> dict:
+        """A synthetic video in videos/ (cached per set of options across tests)."""
+        return add_synthetic_video(self.path("videos"), name, **options)
+
+    def add_job(self, video_name: str, job: str, video_path: str | None = None, **extra) -> Path:
+        """A settings file as the segmentation app saves it. The video path is relative to
+        the project folder unless given, so a copied workspace uses its own video."""
+        path = self.settings_path(video_name, job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        synthetic_video.write_settings(path, "unused.avi", extra.pop("n_animals", 2), **extra)
+        lines = path.read_text().splitlines()
+        assert lines[0].startswith("video_paths")
+        lines[0] = f"video_paths = ['{video_path or f'videos/{video_name}.avi'}']"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    def snakemake(self, *args, timeout: int = 1200, env: dict | None = None):
+        """Run the real Snakemake with the project's default profile; never raises on failure."""
+        command = [
+            sys.executable, "-m", "snakemake",
+            "--workflow-profile", "workflow/profiles/default",
+            *args,
+        ]  # fmt: skip
+        return subprocess.run(
+            command,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+        )
+
+
+_VIDEO_CACHE: dict[tuple, Path] = {}
+
+
+def add_synthetic_video(folder: Path, name: str, **options) -> dict:
+    key = (name, tuple(sorted(options.items())))
+    folder.mkdir(parents=True, exist_ok=True)
+    if key not in _VIDEO_CACHE:
+        cache = Path(os.environ.get("PYTEST_VIDEO_CACHE", "/tmp")) / f"idtf-video-{abs(hash(key))}"
+        info = synthetic_video.make_video(cache, name=name, **options)
+        _VIDEO_CACHE[key] = info["video"].parent
+    source = _VIDEO_CACHE[key]
+    for item in source.iterdir():
+        shutil.copy2(item, folder / item.name)
+    return {
+        "video": folder / f"{name}.avi",
+        "groundtruth": folder / f"{name}.groundtruth.csv",
+    }
+
+
+def make_workspace(root: Path) -> Workspace:
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "Snakefile", root / "Snakefile")
+    for folder in ("workflow", "config"):
+        shutil.copytree(
+            REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    (root / "settings").mkdir()
+    (root / "videos").mkdir()
+    return Workspace(root)
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Workspace:
+    return make_workspace(tmp_path / "project")
+
+
+def copy_workspace(source: Workspace, target: Path) -> Workspace:
+    """A full copy (Snakemake's metadata and file times included) to change freely."""
+    shutil.copytree(source.root, target, symlinks=True)
+    return Workspace(target)
+
+
+def planned_jobs(result) -> dict[str, int]:
+    """Rule -> job count from a dry run's 'Job stats' table."""
+    counts = {}
+    lines = (result.stdout + result.stderr).splitlines()
+    if "Job stats:" not in lines:
+        return counts
+    for line in lines[lines.index("Job stats:") + 3 :]:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
