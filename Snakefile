@@ -17,3 +17,15 @@ rule all:
     default_target: True
     input:
         all_trajectories(),
+
+
+onstart:
+    record_run()
+
+
+onsuccess:
+    forget_run()
+
+
+onerror:
+    forget_run()

@@ -54,6 +54,17 @@ class Workspace:
         path.write_text("\n".join(lines) + "\n")
         return path
 
+    def track(self, *args, timeout: int = 1200):
+        """`pixi run track`: the launcher that clears a stale lock, then Snakemake."""
+        launcher = str(self.path("workflow", "scripts", "launch.py"))
+        return subprocess.run(
+            [sys.executable, launcher, *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
     def snakemake(self, *args, timeout: int = 1200, env: dict | None = None):
         """Run the real Snakemake with the project's default profile; never raises on failure."""
         command = [

@@ -90,3 +90,16 @@ def all_trajectories():
     return [
         str(layout.job_path(layout.TRAJECTORIES, video, job)) for video, job in JOBS
     ]
+
+
+def record_run():
+    """Remember this Snakemake's process id: lets `pixi run track` tell a stale lock."""
+    import run_lock
+
+    run_lock.record_run()
+
+
+def forget_run():
+    import run_lock
+
+    run_lock.forget_run()

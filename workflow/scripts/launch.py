@@ -1,0 +1,46 @@
+"""`pixi run track`: Snakemake with the project's profile, after clearing a stale lock.
+
+Usage: python workflow/scripts/launch.py [snakemake options and targets]
+A run killed with kill -9 leaves Snakemake's lock behind; this removes it when the process
+that held it is gone, and refuses to start a second run while the first is still working.
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import run_lock  # noqa: E402
+
+PROFILE = ["--workflow-profile", "workflow/profiles/default"]
+
+
+def snakemake(*args: str) -> int:
+    return subprocess.run([sys.executable, "-m", "snakemake", *PROFILE, *args]).returncode
+
+
+def main(args: list[str]) -> int:
+    if (running := run_lock.running_run()) is not None:
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(running["started"]))
+        print(
+            f"Another tracking run (process {running['pid']} on {running['host']}, started"
+            f" {started}) is working in this project folder. Wait for it to finish, or stop it"
+            " (Ctrl+C in its window), then run this again."
+        )
+        return 1
+    if (stale := run_lock.stale_lock()) is not None:
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(stale["started"]))
+        print(
+            f"The run started {started} was interrupted; removing the lock it left behind."
+            " Its unfinished jobs are redone now."
+        )
+        if snakemake("--unlock", "--quiet") != 0:
+            return 1
+        run_lock.forget_run()
+    return snakemake(*args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
