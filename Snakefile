@@ -29,3 +29,10 @@ onsuccess:
 
 onerror:
     forget_run()
+
+
+# `pixi run copy`: refresh tracking/ from the sessions already tracked (e.g. after
+# validation), without tracking anything new.
+rule copy_all:
+    input:
+        finished_trajectories(),

@@ -105,9 +105,7 @@ def make_workspace(root: Path) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "Snakefile", root / "Snakefile")
     for folder in ("workflow", "config"):
-        shutil.copytree(
-            REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__")
-        )
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (root / "settings").mkdir()
     (root / "videos").mkdir()
     return Workspace(root)

@@ -11,12 +11,11 @@ import subprocess
 import sys
 import time
 
+import ground_truth
 import h5py
 import numpy as np
 import pytest
 from conftest import copy_workspace, make_workspace, planned_jobs
-
-import ground_truth
 
 GOOD_JOBS = ("all", "second")
 
@@ -51,7 +50,9 @@ def test_good_jobs_tracked_although_one_failed(tracked):
         score = ground_truth.score_files(trajectories, ws.path("videos", "demo.groundtruth.csv"))
         assert score.median_error_px < 3.0
         assert score.detection_fraction > 0.8
-        record = json.loads(ws.path("results", "sessions", "demo", f"{job}.tracked.json").read_text())
+        record = json.loads(
+            ws.path("results", "sessions", "demo", f"{job}.tracked.json").read_text()
+        )
         assert record["seconds"] > 0
         benchmark = ws.path("results", "benchmarks", "track", "demo", f"{job}.tsv")
         assert benchmark.is_file()
@@ -223,4 +224,3 @@ def test_kill_9_during_tracking_then_rerun(tracked_copy):
         path = ws.path("results", "sessions", "demo", f"{job}.tracked.json")
         assert path.stat().st_mtime_ns == stamp, f"{job} was tracked again"
     assert np.isfinite(h5py.File(ws.path("tracking", "demo", "third.h5"))["trajectories"][:]).any()
-

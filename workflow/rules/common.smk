@@ -103,3 +103,12 @@ def forget_run():
     import run_lock
 
     run_lock.forget_run()
+
+
+def finished_trajectories():
+    """tracking/ files of the jobs tracked at least once (targets of `pixi run copy`)."""
+    return [
+        str(layout.job_path(layout.TRAJECTORIES, video, job))
+        for video, job in JOBS
+        if layout.job_path(layout.TRACKED, video, job).is_file()
+    ]

@@ -7,6 +7,8 @@ rule repair_settings:
     log:
         layout.log("repair_settings"),
     localrule: True
+    conda:
+        "../envs/idtracker-flow.yaml"
     script:
         "../scripts/repair_settings.py"
 
@@ -22,6 +24,8 @@ rule track:
         layout.log("track"),
     benchmark:
         layout.BENCHMARK
+    conda:
+        "../envs/idtracker-flow.yaml"
     threads: config["threads"]
     resources:
         gpu=1,
@@ -41,6 +45,8 @@ rule copy_trajectories:
     log:
         layout.log("copy_trajectories"),
     localrule: True
+    conda:
+        "../envs/idtracker-flow.yaml"
     params:
         session_trajectories=session_trajectories_of,
     script:

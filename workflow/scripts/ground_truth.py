@@ -56,9 +56,7 @@ class Score:
     complete_frames_fraction: float  # frames where every animal was found
     identity_accuracy: float  # true positions with the right identity
     identity_map: dict  # tracked id -> true animal (both 1-based)
-    per_animal: (
-        dict  # true animal -> {median_error_px, p95_error_px, detection_fraction}
-    )
+    per_animal: dict  # true animal -> {median_error_px, p95_error_px, detection_fraction}
     max_distance_px: float
 
     def as_dict(self) -> dict:
@@ -208,9 +206,7 @@ def score(tracked, truth, labels=None, max_distance=DEFAULT_MAX_DISTANCE) -> Sco
         per_animal[label] = {
             "median_error_px": a_median,
             "p95_error_px": a_p95,
-            "detection_fraction": float(
-                found[:, g].sum() / max(present[:, g].sum(), 1)
-            ),
+            "detection_fraction": float(found[:, g].sum() / max(present[:, g].sum(), 1)),
         }
     frames_with_truth = present.any(axis=1)
     complete = (found | ~present).all(axis=1) & frames_with_truth
@@ -221,9 +217,7 @@ def score(tracked, truth, labels=None, max_distance=DEFAULT_MAX_DISTANCE) -> Sco
         median_error_px=median,
         p95_error_px=p95,
         detection_fraction=float(found.sum() / n_true),
-        complete_frames_fraction=float(
-            complete.sum() / max(frames_with_truth.sum(), 1)
-        ),
+        complete_frames_fraction=float(complete.sum() / max(frames_with_truth.sum(), 1)),
         identity_accuracy=float(correct / n_true),
         identity_map={t + 1: labels[g] for t, g in id_map.items()},
         per_animal=per_animal,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import run_lock  # noqa: E402
+import run_lock
 
 PROFILE = ["--workflow-profile", "workflow/profiles/default"]
 

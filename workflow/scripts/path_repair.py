@@ -121,9 +121,7 @@ def locate(
         if attempt(Path(path).expanduser(), "as written"):
             return lookup
     else:
-        lookup.tried.append(
-            f"{path} (as written: a Windows path, not usable on this computer)"
-        )
+        lookup.tried.append(f"{path} (as written: a Windows path, not usable on this computer)")
     mapped = apply_prefix(path, prefixes)
     if mapped is not None and attempt(
         Path(mapped).expanduser(), "prefix map in config/config.yaml"
@@ -136,10 +134,7 @@ def locate(
         return lookup
     name = file_name(path)
     lookup.same_name = find_by_name(name, search_folders)
-    folders = (
-        ", ".join(f"{folder}/" for folder in search_folders)
-        or "(no folders configured)"
-    )
+    folders = ", ".join(f"{folder}/" for folder in search_folders) or "(no folders configured)"
     if len(lookup.same_name) == 1:
         lookup.found = lookup.same_name[0]
         lookup.tried.append(f"{lookup.found} (by file name in {folders})")
@@ -148,17 +143,13 @@ def locate(
     return lookup
 
 
-def describe_failure(
-    lookup: Lookup, key: str, settings_file: Path, job: str, what: str
-) -> str:
+def describe_failure(lookup: Lookup, key: str, settings_file: Path, job: str, what: str) -> str:
     """One message that says which file, which key, where we looked and what to do."""
     lines = [
         f"Job {job}: {key} in {settings_file} points at '{lookup.written}'.",
     ]
     if lookup.ambiguous:
-        lines.append(
-            f"The {what} {file_name(lookup.written)!r} was found in more than one place:"
-        )
+        lines.append(f"The {what} {file_name(lookup.written)!r} was found in more than one place:")
         lines += [f"  - {path}" for path in lookup.same_name]
         lines.append(
             "What to do: keep one copy, or write the full path in the settings file, or add a"

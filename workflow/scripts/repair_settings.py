@@ -13,9 +13,9 @@ import tomlkit
 
 sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run by hand
 
-import path_repair  # noqa: E402
-import settings_file  # noqa: E402
-from layout import SESSION, SETTINGS, job_path  # noqa: E402
+import path_repair
+import settings_file
+from layout import SESSION, SETTINGS, job_path
 
 KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*=)", re.MULTILINE)
 
@@ -25,9 +25,7 @@ def normalise_keys(text: str) -> str:
 
     def fix(match: re.Match) -> str:
         key = match.group(2).lower()
-        return (
-            match.group(1) + settings_file.RENAMED_KEYS.get(key, key) + match.group(3)
-        )
+        return match.group(1) + settings_file.RENAMED_KEYS.get(key, key) + match.group(3)
 
     return KEY_LINE.sub(fix, text)
 
@@ -95,16 +93,12 @@ def repair(
         lookup = path_repair.locate(written, settings, prefixes, video_dirs)
         if lookup.found is None:
             problems.append(
-                path_repair.describe_failure(
-                    lookup, "video_paths", settings, job_name, "video"
-                )
+                path_repair.describe_failure(lookup, "video_paths", settings, job_name, "video")
             )
             continue
         found = lookup.found.resolve()
         if check_videos and (unreadable := check_video_opens(found)):
-            problems.append(
-                f"Job {job_name}: {unreadable} (from video_paths in {settings})."
-            )
+            problems.append(f"Job {job_name}: {unreadable} (from video_paths in {settings}).")
         found_videos.append(found)
         if str(found) != written:
             notes.append(f"video_paths: {written!r} -> {found}")
@@ -115,12 +109,10 @@ def repair(
     if transfer:
         reference = path_repair.session_reference(str(transfer))
         if reference and job_path(SETTINGS, *reference).is_file():
-            # Another job of this workflow: it is tracked first (a DAG edge), so it may not exist yet.
+            # Another job of this workflow, tracked first (a DAG edge): it may not exist yet.
             target = job_path(SESSION, *reference).resolve()
         else:
-            lookup = path_repair.locate(
-                str(transfer), settings, prefixes, [], want_dir=True
-            )
+            lookup = path_repair.locate(str(transfer), settings, prefixes, [], want_dir=True)
             target = lookup.found.resolve() if lookup.found else None
             if target is None:
                 problems.append(
@@ -137,9 +129,7 @@ def repair(
 
     background = settings_file.background_path(document.unwrap())
     if background:
-        lookup = path_repair.locate(
-            background, settings, prefixes, [f"backgrounds/{video}"]
-        )
+        lookup = path_repair.locate(background, settings, prefixes, [f"backgrounds/{video}"])
         if lookup.found is None:
             problems.append(
                 path_repair.describe_failure(
@@ -152,16 +142,12 @@ def repair(
             )
         else:
             # idtracker.ai does not resolve this one: it must be absolute.
-            document["background_subtraction_stat"] = literal_path(
-                lookup.found.resolve()
-            )
+            document["background_subtraction_stat"] = literal_path(lookup.found.resolve())
 
     for key, value in document.unwrap().items():
         if (fixed := floats_if_mixed(value)) is not None:
             document[key] = fixed
-            notes.append(
-                f"{key}: written as floats {fixed} (idtracker.ai rejects mixed arrays)"
-            )
+            notes.append(f"{key}: written as floats {fixed} (idtracker.ai rejects mixed arrays)")
     if "output_dir" in document:
         # The workflow decides where sessions go, so that every job's session is found.
         del document["output_dir"]

@@ -10,13 +10,13 @@ import os
 import shutil
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run by hand
 
-import session_check  # noqa: E402
-import tracker_process  # noqa: E402
+import session_check
+import tracker_process
 
 
 class TrackingFailed(Exception):
@@ -61,16 +61,15 @@ def choose_device(configured: str) -> tuple[str, str]:
     )
 
 
-def refuse_if_validated(
-    session: Path, job_name: str, settings: Path, tracked: Path
-) -> None:
+def refuse_if_validated(session: Path, job_name: str, settings: Path, tracked: Path) -> None:
     when = session_check.validated_on(session)
     if when is None:
         return
     aside = session.with_name(f"{session.name}.validated")
     raise TrackingFailed(
         f"Job {job_name}: its session {session} was validated by hand on {when}, and its settings"
-        f" ({settings}) or video changed since, so it would be tracked again. Nothing was deleted.\n"
+        f" ({settings}) or video changed since, so it would be tracked again."
+        " Nothing was deleted.\n"
         f"To keep the validated result and stop this: snakemake --touch"
         f" --workflow-profile workflow/profiles/default {tracked}\n"
         f"To track again on purpose: move the session aside (e.g. rename it to {aside}) and run"
@@ -113,9 +112,7 @@ def track(
     ]  # fmt: skip
     if device_flag:
         cmd[-1:-1] = ["--device", device_flag]
-    env = dict(
-        os.environ, IDTRACKERAI_DISABLE_ANALYTICS="true", OMP_NUM_THREADS=str(threads)
-    )
+    env = dict(os.environ, IDTRACKERAI_DISABLE_ANALYTICS="true", OMP_NUM_THREADS=str(threads))
     print("Running: " + " ".join(cmd), file=log)
     print(f"Working directory: {workdir}", file=log, flush=True)
     started = time.time()
@@ -135,9 +132,7 @@ def track(
         "job": job_name,
         "settings": str(settings),
         "session": str(session),
-        "started": datetime.fromtimestamp(started, timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
         "seconds": seconds,
         "device": device_note,
         "estimated_accuracy": session_check.estimated_accuracy(session),

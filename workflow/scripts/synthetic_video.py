@@ -89,9 +89,7 @@ def _initial_animals(rng, n_animals, lo, hi, min_sep) -> list[Animal]:
             break
         pos = _random_point(rng, lo, hi)
         # relax the spacing in crowded frames instead of looping forever
-        if all(
-            np.hypot(*(pos - a.pos)) > min_sep / (1 + attempt // 1000) for a in animals
-        ):
+        if all(np.hypot(*(pos - a.pos)) > min_sep / (1 + attempt // 1000) for a in animals):
             heading = rng.uniform(-math.pi, math.pi)
             target = _random_point(rng, lo, hi)
             animals.append(Animal(pos, heading, rng.uniform(2.0, 3.5), target))
@@ -133,11 +131,7 @@ def _meeting_point(rng, pos_a: np.ndarray, pos_b: np.ndarray) -> np.ndarray:
     """
     along = pos_b - pos_a
     across = np.array([-along[1], along[0]])
-    return (
-        (pos_a + pos_b) / 2
-        + along * rng.uniform(-0.2, 0.2)
-        + across * rng.uniform(-0.2, 0.2)
-    )
+    return (pos_a + pos_b) / 2 + along * rng.uniform(-0.2, 0.2) + across * rng.uniform(-0.2, 0.2)
 
 
 class _Meeting:
@@ -301,9 +295,7 @@ def count_frames(path: Path) -> int:
 
 
 def _write_with(path: Path, fourcc: str, frames, size) -> bool:
-    writer = cv2.VideoWriter(
-        str(path), cv2.VideoWriter_fourcc(*fourcc), FPS, size, isColor=False
-    )
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), FPS, size, isColor=False)
     if not writer.isOpened():
         return False
     for frame in frames:
@@ -317,9 +309,7 @@ def write_video(outdir: Path, name: str, frames: list[np.ndarray]) -> tuple[Path
     size = (frames[0].shape[1], frames[0].shape[0])
     for fourcc, suffix in CODECS:
         path = outdir / f"{name}{suffix}"
-        if _write_with(path, fourcc, frames, size) and count_frames(path) == len(
-            frames
-        ):
+        if _write_with(path, fourcc, frames, size) and count_frames(path) == len(frames):
             return path, fourcc
         path.unlink(missing_ok=True)
     raise RuntimeError(f"OpenCV could not write a readable video in {outdir}")
@@ -415,9 +405,7 @@ def make_video(
     positions, headings = make_paths(n_animals, n_frames, width, height, seed)
     noise_rng = np.random.default_rng([seed, 2])
     background = _background(width, height)
-    frames = [
-        render_frame(background, p, h, noise_rng) for p, h in zip(positions, headings)
-    ]
+    frames = [render_frame(background, p, h, noise_rng) for p, h in zip(positions, headings)]
     video, codec = write_video(outdir, name, frames)
     groundtruth = outdir / f"{name}.groundtruth.csv"
     write_groundtruth(groundtruth, positions)
@@ -434,9 +422,7 @@ def make_video(
         "area_ths": list(AREA_THS),
         "positions": positions,
         "headings": headings,
-        "crossing_frames": [
-            i for i, f in enumerate(frames) if count_blobs(f) < n_animals
-        ],
+        "crossing_frames": [i for i, f in enumerate(frames) if count_blobs(f) < n_animals],
     }
 
 
@@ -447,9 +433,7 @@ def main(argv=None) -> None:
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--width", type=int, help="px (default 320, 400 if >3 animals)")
-    parser.add_argument(
-        "--height", type=int, help="px (default 320, 400 if >3 animals)"
-    )
+    parser.add_argument("--height", type=int, help="px (default 320, 400 if >3 animals)")
     parser.add_argument("--name", default="demo")
     parser.add_argument(
         "--settings",
@@ -471,9 +455,7 @@ def main(argv=None) -> None:
     n_crossing = len(result["crossing_frames"])
     print(f"frames with touching animals: {n_crossing} of {args.frames}")
     if args.settings:
-        toml = write_settings(
-            args.outdir / f"{args.name}.toml", result["video"], args.animals
-        )
+        toml = write_settings(args.outdir / f"{args.name}.toml", result["video"], args.animals)
         print(f"settings:     {toml}")
 
 

@@ -1,0 +1,82 @@
+"""Run the project's Pixi tasks without Pixi, in a pip virtual environment (.venv).
+
+    python3 tasks.py            list the tasks
+    python3 tasks.py demo       set up .venv on first use, then run the task
+    python3 tasks.py track -n   extra words go to the task, as with `pixi run`
+
+The tasks themselves are read from pixi.toml, so both set-ups run the same commands.
+Works on Windows, macOS and Linux with Python 3.11 or newer.
+"""
+
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tomllib
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+REQUIREMENTS = ROOT / "requirements-dev.txt"
+STAMP = VENV / ".requirements.sha256"
+
+
+def read_tasks() -> dict[str, dict]:
+    tasks = tomllib.loads((ROOT / "pixi.toml").read_text())["tasks"]
+    return {name: task if isinstance(task, dict) else {"cmd": task} for name, task in tasks.items()}
+
+
+def requirements_hash() -> str:
+    text = "".join(p.read_text() for p in sorted(ROOT.glob("requirements*.txt")))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the requirements, again whenever they change."""
+    if STAMP.is_file() and STAMP.read_text() == requirements_hash() and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print(f"Creating a Python environment in {VENV} ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    print("Installing the Python packages (a few GB, a few minutes the first time) ...", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "--quiet", "-r", str(REQUIREMENTS)], check=True)
+    STAMP.write_text(requirements_hash())
+
+
+def command_for(task: dict, extra: list[str]) -> list[str]:
+    words = shlex.split(task["cmd"]) + extra
+    if words[0] == "python":
+        words[0] = str(PYTHON)
+    else:
+        words[0] = shutil.which(words[0], path=str(BIN)) or words[0]
+    return words
+
+
+def main(argv: list[str]) -> int:
+    tasks = read_tasks()
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        for name, task in tasks.items():
+            print(f"  {name:14} {task.get('description', '')}")
+        return 0
+    name, extra = argv[0], argv[1:]
+    if name == "setup":
+        ensure_venv()
+        return 0
+    if name not in tasks:
+        print(f"Unknown task {name!r}. Tasks: {', '.join(tasks)} (and setup).")
+        return 2
+    ensure_venv()
+    env = dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=str(BIN) + os.pathsep + os.environ["PATH"])
+    return subprocess.run(command_for(tasks[name], extra), cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
