@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-import pytest
-import tomlkit
-
 import path_repair
+import pytest
 import repair_settings
+import tomlkit
 from jobs import discover_jobs
 
 
