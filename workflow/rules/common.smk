@@ -41,49 +41,67 @@ def parsed_settings(video, job):
     return cached[1]
 
 
-def videos_of(wildcards):
-    """The job's video files, where they can be found; missing ones fail the repair rule."""
-    settings = parsed_settings(wildcards.video, wildcards.job)
+def repair_inputs(wildcards):
+    """The settings file and its videos, where they can be found (a missing one fails the
+    repair rule with a message, not the whole DAG)."""
+    video, job = wildcards.video, wildcards.job
+    return {
+        "settings": str(layout.job_path(layout.SETTINGS, video, job)),
+        "videos": job_videos(video, job),
+    }
+
+
+def track_inputs(wildcards):
+    """Repaired settings, videos, and the job whose session this one learns identities from
+    (knowledge transfer): that job is tracked first."""
+    video, job = wildcards.video, wildcards.job
+    return {
+        "settings": str(layout.job_path(layout.REPAIRED_SETTINGS, video, job)),
+        "videos": job_videos(video, job),
+        "transfer": transfer_source(video, job),
+    }
+
+
+def copy_inputs(wildcards):
+    """The tracked marker, and once tracked, the session's own trajectories: when
+    idtracker.ai's validator rewrites them, the copy in tracking/ is older and is made again.
+    """
+    video, job = wildcards.video, wildcards.job
+    session_file = layout.session_trajectories(video, job)
+    return {
+        "tracked": str(layout.job_path(layout.TRACKED, video, job)),
+        "session": [str(session_file)] if session_file.is_file() else [],
+    }
+
+
+_videos_cache = {}
+
+
+def job_videos(video, job):
+    settings = parsed_settings(video, job)
     if settings is None:
         return []
-    path = layout.job_path(layout.SETTINGS, wildcards.video, wildcards.job)
-    found = []
-    for written in settings_file.video_paths(settings):
-        lookup = path_repair.locate(
-            written, path, config["path_prefixes"], config["video_dirs"]
-        )
-        if lookup.found is not None:
-            found.append(str(lookup.found))
-    return found
+    key = (video, job)
+    if key not in _videos_cache:  # both repair and track ask; look once
+        path = layout.job_path(layout.SETTINGS, video, job)
+        found = []
+        for written in settings_file.video_paths(settings):
+            lookup = path_repair.locate(
+                written, path, config["path_prefixes"], config["video_dirs"]
+            )
+            if lookup.found is not None:
+                found.append(str(lookup.found))
+        _videos_cache[key] = found
+    return _videos_cache[key]
 
 
-def transfer_source(wildcards):
-    """The job whose session this one learns identities from (knowledge transfer)."""
-    settings = parsed_settings(wildcards.video, wildcards.job)
+def transfer_source(video, job):
+    settings = parsed_settings(video, job)
     folder = (settings or {}).get("knowledge_transfer_folder")
     reference = path_repair.session_reference(str(folder)) if folder else None
-    if reference in JOBS and reference != (wildcards.video, wildcards.job):
+    if reference in JOBS and reference != (video, job):
         return [str(layout.job_path(layout.TRACKED, *reference))]
     return []
-
-
-def session_of(wildcards):
-    return str(layout.job_path(layout.SESSION, wildcards.video, wildcards.job))
-
-
-def workdir_of(wildcards):
-    return str(layout.job_path(layout.WORKDIR, wildcards.video, wildcards.job))
-
-
-def session_trajectories_of(wildcards):
-    return str(layout.session_trajectories(wildcards.video, wildcards.job))
-
-
-def session_trajectories_if_present(wildcards):
-    """Once tracked, the session's own file is an input too: when idtracker.ai's validator
-    rewrites it, the copy in tracking/ is older and is made again."""
-    path = layout.session_trajectories(wildcards.video, wildcards.job)
-    return [str(path)] if path.is_file() else []
 
 
 def all_trajectories():

@@ -1,7 +1,8 @@
+# Paths come from workflow/scripts/layout.py; the scripts derive the session folder and the
+# working directory from the wildcards the same way, so no per-job params are needed.
 rule repair_settings:
     input:
-        settings=layout.SETTINGS,
-        videos=videos_of,
+        unpack(repair_inputs),
     output:
         settings=layout.REPAIRED_SETTINGS,
     log:
@@ -15,9 +16,7 @@ rule repair_settings:
 
 rule track:
     input:
-        settings=layout.REPAIRED_SETTINGS,
-        videos=videos_of,
-        transfer=transfer_source,
+        unpack(track_inputs),
     output:
         tracked=layout.TRACKED,
     log:
@@ -29,17 +28,13 @@ rule track:
     threads: config["threads"]
     resources:
         gpu=1,
-    params:
-        session=session_of,
-        workdir=workdir_of,
     script:
         "../scripts/run_tracking.py"
 
 
 rule copy_trajectories:
     input:
-        tracked=layout.TRACKED,
-        session=session_trajectories_if_present,
+        unpack(copy_inputs),
     output:
         trajectories=layout.TRAJECTORIES,
     log:
@@ -47,7 +42,5 @@ rule copy_trajectories:
     localrule: True
     conda:
         "../envs/idtracker-flow.yaml"
-    params:
-        session_trajectories=session_trajectories_of,
     script:
         "../scripts/copy_trajectories.py"

@@ -9,6 +9,10 @@ import shutil
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run by hand
+
+from layout import session_trajectories
+
 
 def copy_trajectories(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -19,7 +23,7 @@ def copy_trajectories(source: Path, target: Path) -> None:
 
 def main(smk) -> None:
     with open(smk.log[0], "w", encoding="utf-8") as log:
-        source = Path(smk.params.session_trajectories)
+        source = session_trajectories(smk.wildcards.video, smk.wildcards.job)
         if not source.is_file():
             message = (
                 f"Job {smk.wildcards.video}/{smk.wildcards.job}: {source} is missing although the"

@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run
 
 import session_check
 import tracker_process
+from layout import SESSION, WORKDIR, job_id, job_path
 
 
 class TrackingFailed(Exception):
@@ -147,13 +148,15 @@ def write_json(path: Path, data: dict) -> None:
 
 
 def main(smk) -> None:
-    job_name = f"{smk.wildcards.video}/{smk.wildcards.job}"
+    video, job = smk.wildcards.video, smk.wildcards.job
+    job_name = job_id(video, job)
+    session = job_path(SESSION, video, job)
     with open(smk.log[0], "w", encoding="utf-8", buffering=1) as log:
         try:
             record = track(
                 smk.input.settings,
-                Path(smk.params.session),
-                Path(smk.params.workdir),
+                session,
+                job_path(WORKDIR, video, job),
                 job_name,
                 Path(smk.output.tracked),
                 log,
@@ -166,7 +169,7 @@ def main(smk) -> None:
             print(f"\n{error}", file=log)
             sys.exit(1)
         write_json(Path(smk.output.tracked), record)
-        print(f"Success: session {smk.params.session}", file=log)
+        print(f"Success: session {session}", file=log)
 
 
 if __name__ == "__main__" and "snakemake" in globals():

@@ -6,6 +6,7 @@ arrays such as `[50, inf]` and old key spellings. Here they all parse; the repai
 idtracker.ai reads is written by `repair_settings.py`.
 """
 
+import tomllib
 from pathlib import Path
 
 import tomlkit
@@ -56,9 +57,16 @@ def parse_document(path: Path) -> tomlkit.TOMLDocument:
 
 
 def read_settings(path: Path) -> dict:
-    """Plain Python values with lower-case keys, as idtracker.ai sees them."""
-    document = parse_document(path)
-    return {key.lower(): value for key, value in document.unwrap().items()}
+    """Plain Python values with lower-case keys, as idtracker.ai sees them.
+
+    tomllib is about ten times faster than tomlkit, which matters when the DAG of thousands of
+    jobs is built; tomlkit only reads what tomllib rejects, and words the error.
+    """
+    try:
+        values = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError:
+        values = parse_document(path).unwrap()
+    return {key.lower(): value for key, value in values.items()}
 
 
 def video_paths(settings: dict) -> list[str]:
