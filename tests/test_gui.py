@@ -56,7 +56,15 @@ def test_app_errors_reads_critical_lines(tmp_path):
     assert gui.app_errors(log) == []
 
 
-def test_missing_video_is_a_clear_error(tmp_path, capsys):
+def test_no_display_is_a_clear_error_on_linux():
+    with pytest.raises(gui.GuiError, match="DISPLAY is not set"):
+        gui.check_display({}, platform="linux")
+    gui.check_display({"DISPLAY": ":0"}, platform="linux")
+    gui.check_display({}, platform="win32")
+
+
+def test_missing_video_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":99")
     assert gui.main([str(tmp_path / "nope.avi"), "--project", str(tmp_path)]) == 1
     assert "Video not found" in capsys.readouterr().err
     assert not (tmp_path / "settings").exists()
@@ -79,16 +87,18 @@ def project(tmp_path):
 
 
 def start_gui(project: Path, display, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, str(GUI), *args],
-        cwd=project,
-        env={**display.env, "IDTRACKERAI_DISABLE_ANALYTICS": "true"},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # one process group: the app's GUI child dies with it
-    )
+    # Output goes to a file: an unread pipe would fill up and block the app.
+    with (project.parent / "gui_output.txt").open("w") as output:
+        return subprocess.Popen(
+            [sys.executable, str(GUI), *args],
+            cwd=project,
+            env={**display.env, "IDTRACKERAI_DISABLE_ANALYTICS": "true"},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # one process group: the app's GUI child dies with it
+        )
 
 
 @pytest.fixture
@@ -126,7 +136,8 @@ def test_dialog_cancel_exits_0_with_a_message(project, display, started):
     window, _ = display.wait_for_window(DIALOG_TITLE, timeout=60)
     display.screenshot(ARTIFACTS / "gui_file_dialog.png")
     display.press(window, "Escape")
-    output, _ = gui_process.communicate(timeout=30)
+    gui_process.wait(timeout=30)
+    output = (project.parent / "gui_output.txt").read_text()
 
     assert gui_process.returncode == 0, output
     assert "No video chosen" in output

@@ -12,6 +12,7 @@ dialog starts: the settings file lands where `pixi run track` looks for it.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,17 @@ def segmentation_app_command(video: Path) -> list[str]:
 
 def background_command(video: Path, output: Path) -> list[str]:
     return [installed_tool("idtrackerai_background"), str(video), "-o", str(output)]
+
+
+def check_display(environ: dict[str, str], platform: str = sys.platform) -> None:
+    """On Linux, Qt aborts the whole process without a display; say so plainly instead."""
+    if platform.startswith("linux") and not (
+        environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
+    ):
+        raise GuiError(
+            "No screen to show windows on (DISPLAY is not set). Run `pixi run gui` on the"
+            " computer's desktop, or connect with `ssh -X`."
+        )
 
 
 def choose_video(start_folder: Path) -> Path | None:
@@ -203,15 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = args.project.resolve()
 
-    video = args.video
-    if video is None:
-        video = choose_video(project)
-        if video is None:
-            print(
-                "No video chosen: nothing to do. Run `pixi run gui` again to pick one."
-            )
-            return 0
     try:
+        check_display(dict(os.environ))
+        video = args.video
+        if video is None:
+            video = choose_video(project)
+            if video is None:
+                print(
+                    "No video chosen: nothing to do. Run `pixi run gui` again to pick one."
+                )
+                return 0
         return prepare(project, video, args.background)
     except GuiError as error:
         print(f"ERROR: {error}", file=sys.stderr)
