@@ -4,6 +4,8 @@ segmentation app opened on a virtual X display (Xvfb)."""
 import re
 import subprocess
 import sys
+import time
+import tomllib
 from pathlib import Path
 
 import cv2
@@ -181,3 +183,37 @@ def test_background_failure_is_a_clear_error(tmp_path):
     not_a_video.write_text("not a video")
     with pytest.raises(gui.GuiError, match="could not compute a background"):
         gui.compute_background(not_a_video, tmp_path)
+
+
+def test_settings_saved_in_the_app_land_in_the_settings_folder(
+    project, display, started
+):
+    """The point of starting the app in settings/<video>/: its save dialog starts there."""
+    defaults = project / "lab_defaults.toml"
+    # The app refuses to save without a number of animals; a lab's defaults can set it.
+    defaults.write_text("number_of_animals = 2\nintensity_ths = [0, 130]\n")
+    started.append(
+        start_gui(
+            project,
+            display,
+            "videos/demo.avi",
+            "--no-background",
+            "--defaults",
+            defaults.name,
+        )
+    )
+    app, _ = display.wait_for_window(APP_TITLE, timeout=120)
+    display.press(app, "ctrl+s")  # the app's shortcut for "Save parameters"
+    dialog, _ = display.wait_for_window("^Save parameter file$", timeout=30)
+    display.screenshot(ARTIFACTS / "gui_save_dialog.png")
+    display.press(dialog, "Return")  # accept the proposed file name and folder
+
+    saved = project / "settings" / "demo" / "demo.toml"
+    deadline = time.monotonic() + 30
+    while not saved.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    saved_settings = tomllib.loads(saved.read_text())
+    assert saved_settings["video_paths"] == [
+        str((project / "videos" / "demo.avi").resolve())
+    ]
+    assert saved_settings["number_of_animals"] == 2

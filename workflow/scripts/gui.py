@@ -1,6 +1,6 @@
 """Prepare a video for tracking: pick it, make its folders, open idtracker.ai's segmentation app.
 
-    python workflow/scripts/gui.py [VIDEO] [--background | --no-background]
+    python workflow/scripts/gui.py [VIDEO] [--background | --no-background] [--defaults TOML]
 
 Without VIDEO a file dialog (Qt, so it works on Windows, Linux and macOS) asks for one;
 cancelling it is not an error. For the video <video> (the file name without extension) it makes
@@ -62,8 +62,10 @@ def installed_tool(name: str) -> str:
     return found
 
 
-def segmentation_app_command(video: Path) -> list[str]:
-    return [installed_tool("idtrackerai"), "--video_paths", str(video)]
+def segmentation_app_command(video: Path, defaults: Path | None = None) -> list[str]:
+    # Later sources win in idtracker.ai: the video given here overrides the defaults' one.
+    start_from = ["--load", str(defaults)] if defaults else []
+    return [installed_tool("idtrackerai"), *start_from, "--video_paths", str(video)]
 
 
 def background_command(video: Path, output: Path) -> list[str]:
@@ -170,12 +172,18 @@ def next_steps(project: Path, video: Path, background: Path | None) -> str:
     return "\n".join(lines)
 
 
-def prepare(project: Path, video: Path, background: bool | None) -> int:
+def prepare(
+    project: Path, video: Path, background: bool | None, defaults: Path | None = None
+) -> int:
     video = video.expanduser().resolve()
     if not video.is_file():
         raise GuiError(
             f"Video not found: {video}. Check the path, or run `pixi run gui` to pick it."
         )
+    if defaults is not None:
+        defaults = defaults.expanduser().resolve()  # the app runs in another folder
+        if not defaults.is_file():
+            raise GuiError(f"Settings to start from not found: {defaults}.")
     background_folder, settings_folder = make_folders(project, video)
     print(f"Folders ready:\n  {settings_folder}\n  {background_folder}")
 
@@ -190,7 +198,8 @@ def prepare(project: Path, video: Path, background: bool | None) -> int:
     log = settings_folder / "idtrackerai.log"
     # idtracker.ai replaces this log anyway; a stale one must not be read as this run's.
     log.unlink(missing_ok=True)
-    subprocess.run(segmentation_app_command(video), cwd=settings_folder, check=False)
+    command = segmentation_app_command(video, defaults)
+    subprocess.run(command, cwd=settings_folder, check=False)
     errors = app_errors(log)
     if errors:
         raise GuiError(crash_advice(errors, log))
@@ -210,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         help="precompute the background into backgrounds/<video>/ (asked when not given)",
     )
     parser.add_argument(
+        "--defaults",
+        type=Path,
+        metavar="TOML",
+        help="settings to start from (e.g. your lab's usual ones); the video replaces theirs",
+    )
+    parser.add_argument(
         "--project", type=Path, default=Path.cwd(), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -225,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                     "No video chosen: nothing to do. Run `pixi run gui` again to pick one."
                 )
                 return 0
-        return prepare(project, video, args.background)
+        return prepare(project, video, args.background, args.defaults)
     except GuiError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 1
