@@ -51,9 +51,7 @@ def test_cpu_only_torch_build():
 def test_cuda_visible_devices_hiding_every_gpu(value):
     found = verdict(facts(cuda_visible_devices=value))
     assert not found.uses_gpu
-    assert (
-        "CUDA_VISIBLE_DEVICES" in found.summary and "hides every GPU" in found.summary
-    )
+    assert "CUDA_VISIBLE_DEVICES" in found.summary and "hides every GPU" in found.summary
     assert "unset CUDA_VISIBLE_DEVICES" in found.advice
 
 
@@ -90,9 +88,7 @@ def test_real_report_on_this_machine():
     result = run_check_gpu()
     assert result.returncode == 0, result.stderr
     assert f"PyTorch:              {torch.__version__}" in result.stdout
-    verdict_line = next(
-        line for line in result.stdout.splitlines() if line.startswith("Verdict:")
-    )
+    verdict_line = next(line for line in result.stdout.splitlines() if line.startswith("Verdict:"))
     if torch.cuda.is_available():
         assert USES_GPU in verdict_line
     else:
@@ -107,10 +103,7 @@ def test_real_report_on_this_machine():
 def test_real_report_without_a_driver_names_the_cause():
     result = run_check_gpu()
     assert "NVIDIA driver:        not found" in result.stdout
-    assert (
-        "no NVIDIA driver was found" in result.stdout
-        or "CPU-only build" in result.stdout
-    )
+    assert "no NVIDIA driver was found" in result.stdout or "CPU-only build" in result.stdout
 
 
 def test_real_report_with_cuda_visible_devices_empty():

@@ -34,9 +34,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
     assert "not found" in result.stderr
 
 
-@pytest.mark.skipif(
-    not (REPO / "README.md").exists(), reason="no README.md in this checkout"
-)
+@pytest.mark.skipif(not (REPO / "README.md").exists(), reason="no README.md in this checkout")
 def test_renders_the_real_readme():
     result = run_docs()
     assert result.returncode == 0, result.stderr

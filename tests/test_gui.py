@@ -45,15 +45,9 @@ def test_next_steps_name_the_folders_and_the_track_command(tmp_path):
 
 def test_app_errors_reads_critical_lines(tmp_path):
     log = tmp_path / "idtrackerai.log"
-    assert gui.app_errors(log) == [
-        f"idtracker.ai wrote no log ({log}): it did not start."
-    ]
-    log.write_text(
-        "10:00:00 Welcome\n10:00:01 CRITICAL RuntimeError: QApplication crashed\n"
-    )
-    assert gui.app_errors(log) == [
-        "10:00:01 CRITICAL RuntimeError: QApplication crashed"
-    ]
+    assert gui.app_errors(log) == [f"idtracker.ai wrote no log ({log}): it did not start."]
+    log.write_text("10:00:00 Welcome\n10:00:01 CRITICAL RuntimeError: QApplication crashed\n")
+    assert gui.app_errors(log) == ["10:00:01 CRITICAL RuntimeError: QApplication crashed"]
     log.write_text("10:00:00 Welcome\n")
     assert gui.app_errors(log) == []
 
@@ -185,9 +179,7 @@ def test_background_failure_is_a_clear_error(tmp_path):
         gui.compute_background(not_a_video, tmp_path)
 
 
-def test_settings_saved_in_the_app_land_in_the_settings_folder(
-    project, display, started
-):
+def test_settings_saved_in_the_app_land_in_the_settings_folder(project, display, started):
     """The point of starting the app in settings/<video>/: its save dialog starts there."""
     defaults = project / "lab_defaults.toml"
     # The app refuses to save without a number of animals; a lab's defaults can set it.
@@ -213,7 +205,5 @@ def test_settings_saved_in_the_app_land_in_the_settings_folder(
     while not saved.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     saved_settings = tomllib.loads(saved.read_text())
-    assert saved_settings["video_paths"] == [
-        str((project / "videos" / "demo.avi").resolve())
-    ]
+    assert saved_settings["video_paths"] == [str((project / "videos" / "demo.avi").resolve())]
     assert saved_settings["number_of_animals"] == 2

@@ -57,9 +57,7 @@ class Display:
         """(window id, full title) of the first window whose title matches; fails on timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = self.xdotool(
-                "search", "--onlyvisible", "--name", title_regex
-            ).stdout.split()
+            found = self.xdotool("search", "--onlyvisible", "--name", title_regex).stdout.split()
             if found:
                 return found[0], self.xdotool("getwindowname", found[0]).stdout.strip()
             time.sleep(0.5)

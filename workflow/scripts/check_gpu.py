@@ -78,9 +78,7 @@ def verdict(facts: GpuFacts) -> Verdict:
         )
     if visible:
         cause = f"CUDA_VISIBLE_DEVICES={visible!r} may name GPUs that do not exist"
-        advice = (
-            "Check the GPU numbers with `nvidia-smi`, or unset CUDA_VISIBLE_DEVICES."
-        )
+        advice = "Check the GPU numbers with `nvidia-smi`, or unset CUDA_VISIBLE_DEVICES."
     else:
         cause = f"NVIDIA driver {facts.driver_version} is installed but PyTorch cannot use it"
         advice = (
@@ -97,9 +95,7 @@ def driver_version() -> str | None:
     proc_file = Path("/proc/driver/nvidia/version")
     if proc_file.exists():  # Linux: present exactly when the kernel module is loaded
         words = proc_file.read_text(errors="replace").split()
-        return next(
-            (w for w in words if w[:1].isdigit() and "." in w), "unknown version"
-        )
+        return next((w for w in words if w[:1].isdigit() and "." in w), "unknown version")
     smi = shutil.which("nvidia-smi")
     if smi is None:
         return None
@@ -140,11 +136,14 @@ def probe() -> GpuFacts:
 
 def report(facts: GpuFacts) -> str:
     gib = 1024**3
+    visible = (
+        "(not set)" if facts.cuda_visible_devices is None else repr(facts.cuda_visible_devices)
+    )
     lines = [
         f"PyTorch:              {facts.torch_version}",
         f"Built for CUDA:       {facts.cuda_build or 'no (CPU-only build)'}",
         f"NVIDIA driver:        {facts.driver_version or 'not found'}",
-        f"CUDA_VISIBLE_DEVICES: {'(not set)' if facts.cuda_visible_devices is None else repr(facts.cuda_visible_devices)}",
+        f"CUDA_VISIBLE_DEVICES: {visible}",
         f"CUDA available:       {'yes' if facts.cuda_available else 'no'}",
         f"GPUs visible:         {len(facts.devices)}",
     ]

@@ -21,9 +21,7 @@ def render(markdown_text: str, console: Console) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "path", nargs="?", type=Path, default=README, help="default: README.md"
-    )
+    parser.add_argument("path", nargs="?", type=Path, default=README, help="default: README.md")
     parser.add_argument("--width", type=int, help="columns (default: the terminal's)")
     args = parser.parse_args(argv)
     if not args.path.is_file():

@@ -19,9 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-VIDEO_FILTER = (
-    "Videos (*.avi *.mp4 *.mov *.mkv *.mpg *.mpeg *.m4v *.wmv *.h264);;All files (*)"
-)
+VIDEO_FILTER = "Videos (*.avi *.mp4 *.mov *.mkv *.mpg *.mpeg *.m4v *.wmv *.h264);;All files (*)"
 BACKGROUND_FILE = "background.png"
 
 
@@ -161,12 +159,14 @@ def next_steps(project: Path, video: Path, background: Path | None) -> str:
     ]
     if background is not None:
         lines += [
-            f"     A background is ready: {background}. To use it, put these lines in the settings:",
+            f"     A background is ready: {background}.",
+            "     To use it, put these lines in the settings:",
             "       use_bkg = true",
             f"       background_subtraction_stat = '{background.resolve().as_posix()}'",
         ]
     lines += [
-        '  3. Close the app (not "Close window and track video": `pixi run track` does the tracking).',
+        '  3. Close the app (not "Close window and track video":'
+        " `pixi run track` does the tracking).",
         "  4. Run `pixi run track` to track every settings file under settings/.",
     ]
     return "\n".join(lines)
@@ -209,9 +209,7 @@ def prepare(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "video", nargs="?", type=Path, help="the video (a dialog asks if left out)"
-    )
+    parser.add_argument("video", nargs="?", type=Path, help="the video (a dialog asks if left out)")
     parser.add_argument(
         "--background",
         action=argparse.BooleanOptionalAction,
@@ -224,9 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="TOML",
         help="settings to start from (e.g. your lab's usual ones); the video replaces theirs",
     )
-    parser.add_argument(
-        "--project", type=Path, default=Path.cwd(), help=argparse.SUPPRESS
-    )
+    parser.add_argument("--project", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     project = args.project.resolve()
 
@@ -236,9 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         if video is None:
             video = choose_video(project)
             if video is None:
-                print(
-                    "No video chosen: nothing to do. Run `pixi run gui` again to pick one."
-                )
+                print("No video chosen: nothing to do. Run `pixi run gui` again to pick one.")
                 return 0
         return prepare(project, video, args.background, args.defaults)
     except GuiError as error:

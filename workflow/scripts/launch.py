@@ -1,4 +1,4 @@
-"""`pixi run track`: Snakemake with the project's profile, after clearing a stale lock.
+"""`pixi run track`: Snakemake with the project's profile, one job per GPU, no stale lock.
 
 Usage: python workflow/scripts/launch.py [snakemake options and targets]
 A run killed with kill -9 leaves Snakemake's lock behind; this removes it when the process
@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import gpu_slots
 import run_lock
 
 PROFILE = ["--workflow-profile", "workflow/profiles/default"]
@@ -19,6 +20,22 @@ PROFILE = ["--workflow-profile", "workflow/profiles/default"]
 
 def snakemake(*args: str) -> int:
     return subprocess.run([sys.executable, "-m", "snakemake", *PROFILE, *args]).returncode
+
+
+def gpu_resources(args: list[str], config_file: Path = Path("config/config.yaml")) -> list[str]:
+    """One tracking job per GPU slot on this machine, unless the user set --resources."""
+    if any(arg.startswith("--resources") or arg == "--res" for arg in args):
+        return []
+    import yaml
+
+    config = {}
+    if config_file.is_file():
+        config = yaml.safe_load(config_file.read_text()) or {}
+    if config.get("device", "auto") not in ("auto", "cuda"):
+        return []
+    slots = len(gpu_slots.devices_to_use(config.get("gpus", "auto")))
+    slots *= int(config.get("jobs_per_gpu", 1))
+    return ["--resources", f"gpu={slots}"] if slots > 1 else []
 
 
 def main(args: list[str]) -> int:
@@ -39,7 +56,7 @@ def main(args: list[str]) -> int:
         if snakemake("--unlock", "--quiet") != 0:
             return 1
         run_lock.forget_run()
-    return snakemake(*args)
+    return snakemake(*gpu_resources(args), *args)
 
 
 if __name__ == "__main__":

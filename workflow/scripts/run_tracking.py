@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run by hand
 
+import gpu_slots
 import session_check
 import tracker_process
 from layout import SESSION, WORKDIR, job_id, job_path
@@ -62,6 +63,28 @@ def choose_device(configured: str) -> tuple[str, str]:
     )
 
 
+def pin_gpu(device: str, gpus, jobs_per_gpu: int, log) -> gpu_slots.Slot | None:
+    """Hold a GPU slot for this job and show idtracker.ai only that device."""
+    if device not in ("auto", "cuda"):
+        return None  # CPU, or a device named in config/config.yaml
+    if gpu_slots.scheduler_assigns_devices():
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES", "all")
+        print(f"GPU chosen by the cluster scheduler (CUDA_VISIBLE_DEVICES={visible})", file=log)
+        return None
+    devices = gpu_slots.devices_to_use(gpus)
+    if not devices:
+        return None
+    slot = gpu_slots.acquire(devices, jobs_per_gpu, log=log)
+    # Set here too, so this process's own GPU check touches only that device.
+    os.environ["CUDA_VISIBLE_DEVICES"] = slot.device
+    print(
+        f"GPU {slot.device} for this job (slot {slot.index + 1} of {jobs_per_gpu}):"
+        f" CUDA_VISIBLE_DEVICES={slot.device}",
+        file=log,
+    )
+    return slot
+
+
 def refuse_if_validated(session: Path, job_name: str, settings: Path, tracked: Path) -> None:
     when = session_check.validated_on(session)
     if when is None:
@@ -89,6 +112,8 @@ def track(
     threads: int = 4,
     data_policy: str = "idmatcher.ai",
     command: list[str] = (),
+    gpus="auto",
+    jobs_per_gpu: int = 1,
 ) -> dict:
     """Track one job; return what the tracked-marker file records. Raises TrackingFailed."""
     settings, session, workdir = Path(settings).resolve(), Path(session), Path(workdir)
@@ -100,6 +125,19 @@ def track(
             print(f"Removing {stale} from an earlier attempt.", file=log)
             shutil.rmtree(stale)
     session.parent.mkdir(parents=True, exist_ok=True)
+    slot = pin_gpu(device, gpus, jobs_per_gpu, log)
+    try:
+        return _run_and_judge(
+            settings, session, workdir, job_name, log, device, threads, data_policy, command
+        )
+    finally:
+        if slot is not None:
+            slot.release()
+
+
+def _run_and_judge(
+    settings, session, workdir, job_name, log, device, threads, data_policy, command
+) -> dict:
     device_flag, device_note = choose_device(device)
     print(device_note, file=log)
 
@@ -164,6 +202,8 @@ def main(smk) -> None:
                 threads=smk.threads,
                 data_policy=smk.config["data_policy"],
                 command=smk.config["idtrackerai_command"],
+                gpus=smk.config["gpus"],
+                jobs_per_gpu=smk.config["jobs_per_gpu"],
             )
         except TrackingFailed as error:
             print(f"\n{error}", file=log)

@@ -1,0 +1,44 @@
+"""A stand-in for idtracker.ai used ONLY by tests/test_gpus.py (fault and timing injection).
+
+This machine has no GPU, so the real idtracker.ai cannot show which device it used. The probe
+records CUDA_VISIBLE_DEVICES, its parent (the job's wrapper) and its start and end, sleeps, and
+leaves a session that passes the workflow's success checks (a trajectories file, a log ending
+in Success).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--load")
+parser.add_argument("--name")
+parser.add_argument("--output_dir")
+parser.add_argument("--track", action="store_true")
+args, _ = parser.parse_known_args()
+
+record_file = Path(os.environ["GPU_PROBE_RECORDS"])
+record = {
+    "job": args.name,
+    "device": os.environ.get("CUDA_VISIBLE_DEVICES"),
+    "wrapper": os.getppid(),
+    "start": time.time(),
+}
+with record_file.open("a") as out:
+    out.write(json.dumps(record) + "\n")
+time.sleep(float(os.environ.get("GPU_PROBE_SECONDS", "4")))
+
+session = Path(args.output_dir) / f"session_{args.name}"
+(session / "trajectories").mkdir(parents=True, exist_ok=True)
+with h5py.File(session / "trajectories" / "trajectories.h5", "w") as h5:
+    h5["trajectories"] = np.zeros((10, 1, 2))
+(session / "idtrackerai.log").write_text("Success\n")
+with record_file.open("a") as out:
+    out.write(json.dumps({**record, "end": time.time()}) + "\n")
+sys.exit(1)  # idtracker.ai's exit status on success
