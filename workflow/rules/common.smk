@@ -90,3 +90,11 @@ def all_trajectories():
     return [
         str(layout.job_path(layout.TRAJECTORIES, video, job)) for video, job in JOBS
     ]
+
+
+def all_repaired_settings():
+    """Every job's repaired settings: the fix_paths target (`pixi run fix-paths`)."""
+    return [
+        str(layout.job_path(layout.REPAIRED_SETTINGS, video, job))
+        for video, job in JOBS
+    ]
