@@ -12,12 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import gpu_slots
+import launch
 import pytest
 import yaml
 from conftest import REPO
-
-import gpu_slots
-import launch
 
 PROBE = str(REPO / "tests" / "fakes" / "gpu_probe.py")
 

@@ -130,3 +130,11 @@ def finished_trajectories():
         for video, job in JOBS
         if layout.job_path(layout.TRACKED, video, job).is_file()
     ]
+
+
+def all_repaired_settings():
+    """Every job's repaired settings: the fix_paths target (`pixi run fix-paths`)."""
+    return [
+        str(layout.job_path(layout.REPAIRED_SETTINGS, video, job))
+        for video, job in JOBS
+    ]

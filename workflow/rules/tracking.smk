@@ -14,6 +14,12 @@ rule repair_settings:
         "../scripts/repair_settings.py"
 
 
+# `pixi run fix-paths`: repair and check every job's settings without tracking anything.
+rule fix_paths:
+    input:
+        all_repaired_settings(),
+
+
 rule track:
     input:
         unpack(track_inputs),

@@ -54,9 +54,9 @@ def apply_prefix(path: str, prefixes: dict[str, str]) -> str | None:
         # Windows paths compare case-insensitively, as Windows does.
         fold = is_windows_path(prefix)
         head, subject = (prefix.lower(), path.lower()) if fold else (prefix, path)
-        if subject == head or subject.startswith(head + "/"):
-            if best is None or len(prefix) > len(best[0]):
-                best = (prefix, local)
+        matches = subject == head or subject.startswith(head + "/")
+        if matches and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, local)
     if best is None:
         return None
     rest = path[len(best[0]) :].lstrip("/")
@@ -123,13 +123,13 @@ def locate(
     else:
         lookup.tried.append(f"{path} (as written: a Windows path, not usable on this computer)")
     mapped = apply_prefix(path, prefixes)
-    if mapped is not None and attempt(
-        Path(mapped).expanduser(), "prefix map in config/config.yaml"
-    ):
+    if mapped is None:
+        lookup.tried.append("path_prefixes in config/config.yaml (no prefix matches)")
+    elif attempt(Path(mapped).expanduser(), "prefix map in config/config.yaml"):
         return lookup
-    if not Path(path).is_absolute() and not is_windows_path(path):
-        if attempt(settings_file.parent / path, "relative to the settings file"):
-            return lookup
+    relative = not Path(path).is_absolute() and not is_windows_path(path)
+    if relative and attempt(settings_file.parent / path, "relative to the settings file"):
+        return lookup
     if want_dir:
         return lookup
     name = file_name(path)

@@ -13,6 +13,7 @@ import tomlkit
 
 sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run by hand
 
+import known_keys
 import path_repair
 import settings_file
 from layout import SESSION, SETTINGS, job_path
@@ -38,9 +39,12 @@ def literal_path(path: Path | str) -> tomlkit.items.String:
 
 def floats_if_mixed(value):
     """[50, inf] -> [50.0, inf]: idtracker.ai's TOML reader rejects mixed int/float arrays."""
-    if isinstance(value, list) and any(isinstance(v, float) for v in value):
-        if any(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            return [float(v) for v in value]
+    if (
+        isinstance(value, list)
+        and any(isinstance(v, float) for v in value)
+        and any(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return [float(v) for v in value]
     return None
 
 
@@ -51,36 +55,113 @@ def check_video_opens(path: Path) -> str | None:
     capture = cv2.VideoCapture(str(path))
     try:
         if not capture.isOpened() or not capture.grab():
-            return f"the video {path} exists but cannot be read (damaged or an unsupported codec)"
+            return (
+                f"the video {path} exists but cannot be read (damaged, not fully copied,"
+                " or a codec OpenCV cannot decode).\nWhat to do: check that it plays in a"
+                " video player; copy it again, or convert it (e.g. with ffmpeg to .avi or .mp4)"
+            )
     finally:
         capture.release()
     return None
+
+
+def check_background_size(image: Path, video: Path) -> str | None:
+    """idtracker.ai stops when the background image is not exactly the video's frame size."""
+    import cv2  # heavy import, only when a background image is checked
+    import numpy as np
+
+    picture = cv2.imdecode(np.fromfile(str(image), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    if picture is None:
+        return (
+            f"the background image {image} cannot be read as an image.\nWhat to do: save"
+            " the background again as PNG, or set background_subtraction_stat = 'median'"
+        )
+    capture = cv2.VideoCapture(str(video))
+    frame = (
+        int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+        int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+    )
+    capture.release()
+    if picture.shape != frame:
+        return (
+            f"the background image {image} is {picture.shape[1]}x{picture.shape[0]} pixels but"
+            f" the video {video.name} is {frame[1]}x{frame[0]}; idtracker.ai would stop.\nWhat to"
+            " do: use a background saved from this video, or set"
+            " background_subtraction_stat = 'median' to compute one"
+        )
+    return None
+
+
+# File names of an identification model in an accumulation folder (idtracker.ai's
+# IdentifierBase.load, v5 names included).
+MODEL_FILES = (
+    "identifier_cnn.model.pt",
+    "identification_network.model.pth",
+    "identification_network_.model.pth",
+    "supervised_identification_network.model.pth",
+    "supervised_identification_network_.model.pth",
+)
+
+
+def model_folder(folder: Path) -> Path:
+    """Where idtracker.ai looks for the model: a session folder means its accumulation folder."""
+    if folder.name.startswith("session_"):
+        if (folder / "accumulation_0").is_dir():
+            return folder / "accumulation_0"
+        return folder / "accumulation"
+    return folder
+
+
+def check_transfer_model(folder: Path) -> str | None:
+    models = model_folder(folder)
+    if any((models / name).is_file() for name in MODEL_FILES):
+        return None
+    return (
+        f"the knowledge-transfer folder {folder} holds no identification model (looked for"
+        f" {MODEL_FILES[0]} in {models}).\nWhat to do: point knowledge_transfer_folder at a"
+        " session that was"
+        " tracked with identities (not track_wo_identities) and kept its accumulation folder"
+        " (data_policy knowledge_transfer or higher)"
+    )
 
 
 class RepairError(Exception):
     pass
 
 
-def repair(
+def repaired_document(
     settings: Path,
-    out: Path,
     video: str,
     job: str,
     prefixes: dict[str, str],
     video_dirs: list[str],
     check_videos: bool = True,
-) -> list[str]:
-    """Write the repaired copy of `settings` to `out`; return notes on what changed."""
+    for_workflow: bool = True,
+) -> tuple[tomlkit.TOMLDocument, list[str]]:
+    """The repaired settings and notes on what changed; RepairError lists every problem.
+
+    `for_workflow` drops output_dir (the workflow places sessions); an in-place rewrite of the
+    user's own file keeps it.
+    """
     settings = Path(settings)
     job_name = f"{video}/{job}"
-    text = normalise_keys(settings_file.read_text(settings))
+    notes: list[str] = []
+    raw_text = settings_file.read_text(settings, notes)
+    text = normalise_keys(raw_text)
+    notes += [
+        f"{old_key}: renamed to {new_key} (its name in idtracker.ai 6)"
+        for old_key, new_key in settings_file.RENAMED_KEYS.items()
+        if re.search(rf"^\s*{old_key}\s*=", raw_text, re.IGNORECASE | re.MULTILINE)
+    ]
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError:
         settings_file.parse_document(settings)  # raises the user-facing message
         raise
-    notes: list[str] = []
     problems: list[str] = []
+
+    for key in known_keys.unknown_keys(document.keys()):
+        problems.append(f"Job {job_name}: {settings}: {known_keys.describe_unknown(key)}")
 
     written_videos = settings_file.video_paths(document.unwrap())
     if not written_videos:
@@ -98,10 +179,10 @@ def repair(
             continue
         found = lookup.found.resolve()
         if check_videos and (unreadable := check_video_opens(found)):
-            problems.append(f"Job {job_name}: {unreadable} (from video_paths in {settings}).")
+            problems.append(f"Job {job_name}: video_paths in {settings}: {unreadable}.")
         found_videos.append(found)
         if str(found) != written:
-            notes.append(f"video_paths: {written!r} -> {found}")
+            notes.append(f"video_paths: '{written}' -> {found}")
     if found_videos:
         document["video_paths"] = [literal_path(p) for p in found_videos]
 
@@ -109,7 +190,7 @@ def repair(
     if transfer:
         reference = path_repair.session_reference(str(transfer))
         if reference and job_path(SETTINGS, *reference).is_file():
-            # Another job of this workflow, tracked first (a DAG edge): it may not exist yet.
+            # Another job of this workflow: it is tracked first (a DAG edge), so it may not exist yet.
             target = job_path(SESSION, *reference).resolve()
         else:
             lookup = path_repair.locate(str(transfer), settings, prefixes, [], want_dir=True)
@@ -124,13 +205,23 @@ def repair(
                         "folder",
                     )
                 )
+            elif missing_model := check_transfer_model(target):
+                problems.append(
+                    f"Job {job_name}: knowledge_transfer_folder '{transfer}' in"
+                    f" {settings}: {missing_model}."
+                )
         if target is not None:
             document["knowledge_transfer_folder"] = literal_path(target)
+            if str(target) != str(transfer):
+                notes.append(f"knowledge_transfer_folder: '{transfer}' -> {target}")
 
     background = settings_file.background_path(document.unwrap())
     if background:
         lookup = path_repair.locate(background, settings, prefixes, [f"backgrounds/{video}"])
-        if lookup.found is None:
+        if not document.get("use_bkg"):
+            # idtracker.ai ignores the image (with a warning) when use_bkg is false.
+            notes.append("background_subtraction_stat: not checked, use_bkg is false")
+        elif lookup.found is None:
             problems.append(
                 path_repair.describe_failure(
                     lookup,
@@ -141,20 +232,46 @@ def repair(
                 )
             )
         else:
+            image = lookup.found.resolve()
+            wrong_size = (
+                check_background_size(image, found_videos[0])
+                if check_videos and found_videos
+                else None
+            )
+            if wrong_size:
+                problems.append(
+                    f"Job {job_name}: background_subtraction_stat in {settings}: {wrong_size}."
+                )
             # idtracker.ai does not resolve this one: it must be absolute.
-            document["background_subtraction_stat"] = literal_path(lookup.found.resolve())
+            document["background_subtraction_stat"] = literal_path(image)
+            if str(image) != background:
+                notes.append(f"background_subtraction_stat: '{background}' -> {image}")
 
     for key, value in document.unwrap().items():
         if (fixed := floats_if_mixed(value)) is not None:
             document[key] = fixed
             notes.append(f"{key}: written as floats {fixed} (idtracker.ai rejects mixed arrays)")
-    if "output_dir" in document:
+    if for_workflow and "output_dir" in document:
         # The workflow decides where sessions go, so that every job's session is found.
         del document["output_dir"]
         notes.append("output_dir: ignored; sessions go to results/sessions/<video>/")
 
     if problems:
         raise RepairError("\n\n".join(problems))
+    return document, notes
+
+
+def repair(
+    settings: Path,
+    out: Path,
+    video: str,
+    job: str,
+    prefixes: dict[str, str],
+    video_dirs: list[str],
+    check_videos: bool = True,
+) -> list[str]:
+    """Write the repaired copy of `settings` to `out`; return notes on what changed."""
+    document, notes = repaired_document(settings, video, job, prefixes, video_dirs, check_videos)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")

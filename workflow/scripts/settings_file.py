@@ -6,6 +6,7 @@ arrays such as `[50, inf]` and old key spellings. Here they all parse; the repai
 idtracker.ai reads is written by `repair_settings.py`.
 """
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -24,8 +25,30 @@ class SettingsError(Exception):
     """A settings file that cannot be used; the message says which file and what to do."""
 
 
-def read_text(path: Path) -> str:
-    """The file's text without a byte-order mark and with Unix line ends."""
+# A double-quoted string that starts like a Windows path (drive letter or UNC share).
+DOUBLE_QUOTED_WINDOWS_PATH = re.compile(r'"((?:[A-Za-z]:|\\\\)[^"\n]*)"')
+LONE_BACKSLASH = re.compile(r"(?<!\\)\\(?!\\)")
+
+
+def recover_windows_paths(text: str) -> tuple[str, list[str]]:
+    """Hand-typed "C:\\data\\v.avi" in double quotes: TOML reads its backslashes as escape codes
+    (an error, or silently a newline or tab). Read such a string as the user meant it, with
+    literal backslashes. Returns the new text and the strings recovered."""
+    recovered = []
+
+    def fix(match: re.Match) -> str:
+        content = match.group(1)
+        if not LONE_BACKSLASH.search(content):
+            return match.group(0)  # already escaped properly ("C:\\\\data")
+        recovered.append(content)
+        return '"' + content.replace("\\", "\\\\") + '"'
+
+    return DOUBLE_QUOTED_WINDOWS_PATH.sub(fix, text), recovered
+
+
+def read_text(path: Path, notes: list[str] | None = None) -> str:
+    """The file's text without a byte-order mark, with Unix line ends and double-quoted
+    Windows paths made readable; what was changed is added to `notes` when given."""
     raw = Path(path).read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -34,7 +57,14 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError:
         # Files edited in old Windows editors: cp1252 covers the usual accented letters.
         text = raw.decode("cp1252")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, recovered = recover_windows_paths(text)
+    if notes is not None:
+        notes += [
+            f'read the double-quoted Windows path "{value}" with literal backslashes'
+            for value in recovered
+        ]
+    return text
 
 
 def parse_document(path: Path) -> tomlkit.TOMLDocument:
