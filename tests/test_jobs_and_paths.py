@@ -61,7 +61,8 @@ def test_locate_tries_every_place_in_order(tmp_path, monkeypatch):
 
     lookup = path_repair.locate("D:\\\\old\\\\gone.avi", settings, {}, ["videos"])
     assert lookup.found is None
-    assert len(lookup.tried) == 2 and "Windows path" in lookup.tried[0]
+    assert len(lookup.tried) == 3 and "Windows path" in lookup.tried[0]
+    assert "no prefix matches" in lookup.tried[1]
     message = path_repair.describe_failure(lookup, "video_paths", settings, "v/j", "video")
     assert "gone.avi" in message and "path_prefixes" in message and "v/j" in message
 

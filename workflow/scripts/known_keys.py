@@ -12,13 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 
 # Keys idtracker.ai 6 removed, and what to do instead (its own messages, __main__.py).
+PROTOCOL_3_GONE = "Protocol 3 was replaced by the contrastive protocol; delete the line"
 REMOVED_KEYS = {
     "add_time_column_to_csv": "delete the line; idtracker.ai now always adds the time column",
     "convert_trajectories_to_csv_and_json": "use trajectories_formats instead",
-    "protocol3_action": "Protocol 3 was replaced by the contrastive protocol; delete the line",
-    "threshold_acceptable_accumulation": "Protocol 3 was replaced by the contrastive protocol; delete the line",
-    "maximum_number_of_parachute_accumulations": "Protocol 3 was replaced by the contrastive protocol; delete the line",
-    "max_ratio_of_pretrained_images": "Protocol 3 was replaced by the contrastive protocol; delete the line",
+    "protocol3_action": PROTOCOL_3_GONE,
+    "threshold_acceptable_accumulation": PROTOCOL_3_GONE,
+    "maximum_number_of_parachute_accumulations": PROTOCOL_3_GONE,
+    "max_ratio_of_pretrained_images": PROTOCOL_3_GONE,
 }
 
 

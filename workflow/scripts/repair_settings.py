@@ -190,7 +190,7 @@ def repaired_document(
     if transfer:
         reference = path_repair.session_reference(str(transfer))
         if reference and job_path(SETTINGS, *reference).is_file():
-            # Another job of this workflow: it is tracked first (a DAG edge), so it may not exist yet.
+            # Another job of this workflow, tracked first (a DAG edge): it may not exist yet.
             target = job_path(SESSION, *reference).resolve()
         else:
             lookup = path_repair.locate(str(transfer), settings, prefixes, [], want_dir=True)
