@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+from run_lock import process_exists
+
 PID_FILE = "tracker.pid"
 
 
@@ -26,16 +28,6 @@ def _parent_chain() -> list[int]:
         if grandparent > 1:
             chain.append(grandparent)
     return chain
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def kill_group(pgid: int) -> None:
@@ -101,7 +93,7 @@ def run(command: list[str], cwd: Path, env: dict, log) -> int:
 
         def watch_parents():
             while process.poll() is None:
-                if not all(_alive(pid) for pid in parents):
+                if not all(process_exists(pid) for pid in parents):
                     kill_group(process.pid)
                     os._exit(137)
                 time.sleep(1.0)
