@@ -93,6 +93,8 @@ def test_dry_run_lists_exactly_the_pending_jobs(tracked, tmp_path):
         "repair_settings": 1,
         "track": 1,
         "copy_trajectories": 1,
+        "qc_job": 1,
+        "qc_summary": 1,
         "all": 1,
     }
     assert "settings/lost/day.toml" in result.stdout + result.stderr
@@ -112,6 +114,8 @@ def test_touching_one_settings_file_reruns_only_that_job(tracked_copy):
         "repair_settings": 1,
         "track": 1,
         "copy_trajectories": 1,
+        "qc_job": 1,
+        "qc_summary": 1,
         "all": 1,
     }
     assert "settings/demo/second.toml" in result.stdout
