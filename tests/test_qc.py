@@ -64,7 +64,7 @@ def expected_row(ws, job: str) -> dict:
     gaps = []
     for a in range(n_animals):
         run = 0
-        for f, row in zip(frames, found):
+        for row in found:
             if not row[a]:
                 run += 1
             elif run:
@@ -205,10 +205,14 @@ def test_validated_session_updates_its_row(qc_tracked, tmp_path):
 
 
 def test_demo_prints_the_row_from_the_same_code(qc_tracked, capsys):
+    written = json.loads(qc_tracked.path("results", "qc", "jobs", "demo", "part.json").read_text())
+    # Recomputed outside Snakemake (what the demo falls back to) equals what the rule wrote.
+    assert qc_metrics.job_row_in_project("demo", "part", project=qc_tracked.root) == written
     row = qc_metrics.print_job_row("demo", "part", project=qc_tracked.root)
     printed = capsys.readouterr().out
     assert "Quality of demo/part:" in printed
     assert f"fraction_identified    {row['fraction_identified']}" in printed
+    assert f"tracked_interval       {INTERVAL[0]}-{INTERVAL[1]}" in printed
     summary = read_summary(qc_tracked).loc["part"]
     assert float(summary["fraction_identified"]) == row["fraction_identified"]
 

@@ -112,7 +112,9 @@ def all_trajectories():
 
 def session_json_if_present(wildcards):
     """The session's session.json once it exists: validation rewrites it (last_validated)."""
-    path = layout.job_path(layout.SESSION, wildcards.video, wildcards.job) / "session.json"
+    path = (
+        layout.job_path(layout.SESSION, wildcards.video, wildcards.job) / "session.json"
+    )
     return [str(path)] if path.is_file() else []
 
 

@@ -27,6 +27,8 @@ rule qc_job:
     log:
         layout.log("qc_job"),
     localrule: True
+    conda:
+        "../envs/idtracker-flow.yaml"
     params:
         session=session_of,
         thresholds=config["qc"],
@@ -55,5 +57,7 @@ rule qc_summary:
     log:
         "results/logs/qc_summary.log",
     localrule: True
+    conda:
+        "../envs/idtracker-flow.yaml"
     script:
         "../scripts/qc_summary.py"

@@ -337,8 +337,18 @@ def format_row(row: dict) -> str:
 
 
 def print_job_row(video: str, job: str, project=".", thresholds=None) -> dict:
-    """For the demo: print a job's QC row (as in results/qc/summary.csv) and return it."""
-    row = job_row_in_project(video, job, project, thresholds)
+    """For the demo: print a job's QC row (as in results/qc/summary.csv) and return it.
+
+    The row the workflow wrote is shown when there is one (its flags follow the project's
+    config); otherwise it is computed here with the same code.
+    """
+    import layout
+
+    written = Path(project) / layout.job_path(layout.QC_ROW, video, job)
+    if written.is_file() and thresholds is None:
+        row = json.loads(written.read_text())
+    else:
+        row = job_row_in_project(video, job, project, thresholds)
     print(f"Quality of {video}/{job}:")
     print(format_row(row))
     return row

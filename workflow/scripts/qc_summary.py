@@ -92,7 +92,8 @@ def overview_html(table: pd.DataFrame, plots: dict) -> str:
     for _, row in table.iterrows():
         cells = "".join(f"<td>{_cell(name, row[name])}</td>" for name in OVERVIEW_COLUMNS)
         style = ' style="background:#fde0dc"' if row["flags"] else ""
-        lines.append(f"<tr{style}>{cells}<td>{html.escape(row['flags']) or 'none'}</td></tr>")
+        flags = html.escape(row["flags"]) or "none"
+        lines.append(f'<tr{style}>{cells}<td style="min-width:20em">{flags}</td></tr>')
     lines.append("</tbody></table>")
     lines.append("<h3>Paths of every job</h3>")
     lines.append('<div style="display:flex;flex-wrap:wrap;gap:8px">')
