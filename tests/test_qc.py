@@ -36,7 +36,7 @@ def qc_tracked(tmp_path_factory):
     ws.add_video("demo")
     for job, extra in JOBS.items():
         ws.add_job("demo", job, **extra)
-    result = ws.snakemake()
+    result = ws.snakemake(timeout=3000)  # a busy 2-core machine needed over 20 min
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return ws
 
@@ -118,7 +118,8 @@ def assert_row_matches(actual: pd.Series, expected: dict) -> None:
 
 def test_every_column_matches_the_h5_file(qc_tracked):
     summary = read_summary(qc_tracked)
-    assert list(summary.reset_index().columns) == qc_metrics.COLUMNS
+    header = qc_tracked.path("results", "qc", "summary.csv").read_text().splitlines()[0]
+    assert header.split(",") == qc_metrics.COLUMNS
     assert sorted(summary.index) == sorted(JOBS)
     for job in JOBS:
         assert_row_matches(summary.loc[job], expected_row(qc_tracked, job))
@@ -169,10 +170,11 @@ def test_plots_show_one_colour_per_identity(qc_tracked):
         timeline = qc_tracked.path("results", "qc", "plots", "demo", f"{job}.timeline.png")
         assert timeline.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         pixels = matplotlib.image.imread(paths)[:, :, :3]
-        # The first two tab10 colours (identities 1 and 2) are both drawn.
+        # The first two tab10 colours (identities 1 and 2) are both drawn: a path, not only
+        # the legend's short line (about 30 px).
         for colour in ((31, 119, 180), (255, 127, 14)):
             close = np.abs(pixels * 255 - colour).max(axis=2) < 10
-            assert close.sum() > 200, (job, colour)
+            assert close.sum() > 100, (job, colour)
 
 
 def test_validated_session_updates_its_row(qc_tracked, tmp_path):

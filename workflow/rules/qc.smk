@@ -30,7 +30,6 @@ rule qc_job:
     conda:
         "../envs/idtracker-flow.yaml"
     params:
-        session=session_of,
         thresholds=config["qc"],
     script:
         "../scripts/qc_job.py"

@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run
 
 import qc_metrics
 import qc_plots
+from layout import SESSION, job_path
 
 
 def make_job_qc(
@@ -45,7 +46,8 @@ def make_job_qc(
 
 def main(smk) -> None:
     with open(smk.log[0], "w", encoding="utf-8") as log:
-        session_json = Path(smk.params.session) / "session.json"
+        video, job = smk.wildcards.video, smk.wildcards.job
+        session_json = job_path(SESSION, video, job) / "session.json"
         if not session_json.is_file():
             print(
                 f"Note: {session_json} is missing; the tracked interval is taken as the whole"
@@ -53,8 +55,8 @@ def main(smk) -> None:
                 file=log,
             )
         row = make_job_qc(
-            smk.wildcards.video,
-            smk.wildcards.job,
+            video,
+            job,
             Path(smk.input.trajectories),
             session_json,
             Path(smk.input.tracked),
