@@ -1,5 +1,5 @@
 # idtracker-flow: every settings file at settings/<video>/<job>.toml is tracked by idtracker.ai,
-# and its trajectories are copied to tracking/<video>/<job>.h5.
+# its trajectories are copied to tracking/<video>/<job>.h5, and results/qc/ says how well.
 # Run it with `pixi run track` (the default profile: one tracking job per GPU, keep going).
 from snakemake.utils import min_version
 
@@ -9,14 +9,19 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/tracking.smk"
+include: "workflow/rules/qc.smk"
 
 
 rule all:
     default_target: True
     input:
         all_trajectories(),
+        layout.QC_SUMMARY_CSV,
 
 
 onstart:

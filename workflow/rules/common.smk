@@ -110,6 +110,25 @@ def all_trajectories():
     ]
 
 
+def session_json_if_present(wildcards):
+    """The session's session.json once it exists: validation rewrites it (last_validated)."""
+    path = (
+        layout.job_path(layout.SESSION, wildcards.video, wildcards.job) / "session.json"
+    )
+    return [str(path)] if path.is_file() else []
+
+
+def all_qc_rows():
+    return [str(layout.job_path(layout.QC_ROW, video, job)) for video, job in JOBS]
+
+
+def all_qc_trajectory_plots():
+    return [
+        str(layout.job_path(layout.QC_TRAJECTORY_PLOT, video, job))
+        for video, job in JOBS
+    ]
+
+
 def record_run():
     """Remember this Snakemake's process id: lets `pixi run track` tell a stale lock."""
     import run_lock

@@ -2,7 +2,8 @@
 
 Makes a small workspace in demo/ (a seeded synthetic video of animals that cross, its
 settings file, the project's config), runs the whole workflow on it with the default
-profile, then prints where the trajectories are and how well they match the truth.
+profile, then prints where the trajectories are, how well they match the truth and the
+job's row of the quality table.
 
 Usage: python workflow/scripts/demo.py [--animals 2] [--frames 200] [--quick] [--folder demo]
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import ground_truth
+import qc_metrics
 import synthetic_video
 from layout import TRAJECTORIES, job_path
 
@@ -80,6 +82,8 @@ def main(argv=None) -> int:
     print(f"idtracker.ai session: {folder / 'results' / 'sessions' / video / f'session_{job}'}")
     print("\nCompared with the ground truth:")
     print(ground_truth.summary(score))
+    print(f"\nThe same job in the quality table ({folder / 'results' / 'qc' / 'summary.csv'}):")
+    qc_metrics.print_job_row(video, job, project=folder)
     if not identities:
         print(
             "(Tracked without identities: identities may swap at crossings; run"

@@ -15,6 +15,13 @@ TRACKED = "results/sessions/{video}/{job}.tracked.json"
 WORKDIR = "results/work/{video}/{job}"
 TRAJECTORIES = "tracking/{video}/{job}.h5"
 BENCHMARK = "results/benchmarks/track/{video}/{job}.tsv"
+# Quality control: one row and two pictures per job, one table for the whole batch.
+QC_ROW = "results/qc/jobs/{video}/{job}.json"
+QC_TRAJECTORY_PLOT = "results/qc/plots/{video}/{job}.trajectories.png"
+QC_TIMELINE_PLOT = "results/qc/plots/{video}/{job}.timeline.png"
+QC_SUMMARY_CSV = "results/qc/summary.csv"
+QC_SUMMARY_PARQUET = "results/qc/summary.parquet"
+QC_SUMMARY_HTML = "results/qc/summary.html"
 
 SESSION_TRAJECTORIES = "trajectories/trajectories.h5"
 
