@@ -34,6 +34,7 @@ onsuccess:
 
 onerror:
     forget_run()
+    write_partial_qc_summary()
 
 
 # `pixi run copy`: refresh tracking/ from the sessions already tracked (e.g. after

@@ -157,3 +157,34 @@ def all_repaired_settings():
         str(layout.job_path(layout.REPAIRED_SETTINGS, video, job))
         for video, job in JOBS
     ]
+
+
+def write_partial_qc_summary():
+    """After a run with failed jobs, the qc_summary rule (which needs every job's row) did not
+    run: write the table from the rows that exist, so the jobs that worked are in it. The next
+    run remakes it once the failed jobs have rows."""
+    import qc_summary
+
+    done = [
+        (row, plot)
+        for row, plot in zip(all_qc_rows(), all_qc_trajectory_plots())
+        if Path(row).is_file() and Path(plot).is_file()
+    ]
+    if not done:
+        return
+    try:
+        qc_summary.write_summary(
+            [row for row, _ in done],
+            [plot for _, plot in done],
+            layout.QC_SUMMARY_CSV,
+            layout.QC_SUMMARY_PARQUET,
+            layout.QC_SUMMARY_HTML,
+        )
+    except Exception as error:  # never hide the run's own error behind this one
+        print(f"Could not write the partial quality table: {error}", file=sys.stderr)
+        return
+    print(
+        f"Quality table for the {len(done)} of {len(JOBS)} jobs with results:"
+        f" {layout.QC_SUMMARY_CSV}",
+        file=sys.stderr,
+    )
