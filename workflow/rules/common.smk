@@ -13,6 +13,10 @@ import settings_file
 from jobs import discover_jobs
 
 JOBS = discover_jobs("settings")
+# Jobs listed under skip: in config/config.yaml are no targets (`pixi run skip <video>/<job>`).
+# They stay in JOBS, so a job that learns identities from one still finds it.
+SKIPPED = set(config["skip"])
+TARGET_JOBS = [key for key in JOBS if layout.job_id(*key) not in SKIPPED]
 
 
 wildcard_constraints:
@@ -88,7 +92,8 @@ def session_trajectories_if_present(wildcards):
 
 def all_trajectories():
     return [
-        str(layout.job_path(layout.TRAJECTORIES, video, job)) for video, job in JOBS
+        str(layout.job_path(layout.TRAJECTORIES, video, job))
+        for video, job in TARGET_JOBS
     ]
 
 
@@ -109,6 +114,6 @@ def finished_trajectories():
     """tracking/ files of the jobs tracked at least once (targets of `pixi run copy`)."""
     return [
         str(layout.job_path(layout.TRAJECTORIES, video, job))
-        for video, job in JOBS
+        for video, job in TARGET_JOBS
         if layout.job_path(layout.TRACKED, video, job).is_file()
     ]
