@@ -30,6 +30,13 @@ import run_lock
 import settings_file
 from jobs import discover_jobs
 
+STEPS = ("repair_settings", "track", "copy_trajectories")
+STEP_OUTPUT = {
+    "repair_settings": layout.REPAIRED_SETTINGS,
+    "track": layout.TRACKED,
+    "copy_trajectories": layout.TRAJECTORIES,
+}
+ALL = ("all", "", "")  # the workflow's final target
 STATES = ("done", "pending", "outdated", "running", "failed", "skipped")
 CONFIG = Path("config/config.yaml")
 SCHEMA = Path(__file__).parents[1] / "schemas" / "config.schema.yaml"
@@ -40,6 +47,8 @@ SUCCESS_MARK = {
     "track": "Success: session",
     "copy_trajectories": "Copied ",
 }
+# idtracker.ai's log lines: an optional time, the level, the message.
+CRITICAL_LINE = re.compile(r"^(?:\d\d:\d\d:\d\d\s+)?(CRITICAL\b.*)$")
 # e.g. 20260204-180700-H264-01: recorded 2026-02-04 18:07:00, part 01.
 VIDEO_NAME = re.compile(r"(?P<date>\d{8})[-_T]?(?P<time>\d{6})(?:.*?[-_](?P<part>\d{1,3}))?$")
 
@@ -105,7 +114,7 @@ class Folders:
 
 
 def incomplete_outputs() -> set[str]:
-    """Outputs Snakemake marked as being written when its run was cut off."""
+    """Outputs Snakemake marked incomplete: being made now, or when a run was cut off."""
     import base64
 
     found = set()
@@ -169,8 +178,9 @@ def first_problem(log_path: Path) -> str:
         return ""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:
-        if "CRITICAL" in line:
-            return re.sub(r"^\d\d:\d\d:\d\d\s+", "", line)
+        if match := CRITICAL_LINE.match(line):
+            # rich pads the line to the terminal width and may end it with the source file.
+            return re.sub(r"\s+\S+\.py:\d+$", "", match[1]).strip()
     for line in lines:
         if line.startswith("Job ") or "Error" in line:
             return line
@@ -218,8 +228,8 @@ class Workspace:
         self.files = Folders()
         self.incomplete = incomplete_outputs()
         self._plans: dict[tuple[str, str], Plan] = {}
-        self._steps: dict[tuple[str, str], list[str]] = {}
         self._located: dict[tuple[str, str], str | None] = {}
+        self._needrun: set[tuple[str, str, str]] | None = None
 
     # --- what Snakemake sees -------------------------------------------------------------
     def _video(self, written: str, settings: str) -> str | None:
@@ -264,71 +274,131 @@ class Workspace:
     def _is_incomplete(self, pattern: str, video: str, job: str, mtime) -> bool:
         return mtime is not None and job_path(pattern, video, job) in self.incomplete
 
-    def steps(self, video: str, job: str, seen: frozenset = frozenset()) -> list[str]:
-        """The steps Snakemake would run for this job (its copy step included)."""
-        key = (video, job)
-        if key in self._steps:
-            return self._steps[key]
-        plan = self.plan(video, job)
-        repaired, tracked, copy = (
-            plan.mtimes[p] for p in (layout.REPAIRED_SETTINGS, layout.TRACKED, layout.TRAJECTORIES)
-        )
-        inputs = self.files.input_mtime
-        videos = [inputs(path) for path in plan.videos]
-        settings = inputs(job_path(layout.SETTINGS, video, job))
-
-        def newer(mtimes, than) -> bool:
-            return any(m is not None and m > than for m in mtimes)
-
-        run = []
-        if (
-            repaired is None
-            or self._is_incomplete(layout.REPAIRED_SETTINGS, video, job, repaired)
-            or newer([settings, *videos], repaired)
-        ):
-            run.append("repair_settings")
-        transfer_runs = False
-        transfer_mtime = None
-        if plan.transfer is not None and plan.transfer not in seen:
-            transfer_runs = "track" in self.steps(*plan.transfer, seen | {key})
-            transfer_mtime = inputs(job_path(layout.TRACKED, *plan.transfer))
-        if (
-            run
-            or tracked is None
-            or self._is_incomplete(layout.TRACKED, video, job, tracked)
-            or transfer_runs
-            or newer([repaired, *videos, transfer_mtime], tracked)
-        ):
-            run.append("track")
-        session_h5 = inputs(job_path(SESSION_TRAJECTORIES, video, job))
-        if (
-            run
-            or copy is None
-            or self._is_incomplete(layout.TRAJECTORIES, video, job, copy)
-            or newer([tracked, session_h5], copy)
-        ):
-            run.append("copy_trajectories")
-        self._steps[key] = run
-        return run
+    def steps(self, video: str, job: str) -> list[str]:
+        """The steps Snakemake would run for this job, in order."""
+        if self._needrun is None:
+            self._needrun = self._plan_dag()
+        return [step for step in STEPS if (step, video, job) in self._needrun]
 
     def would_run(self) -> dict[tuple[str, str], list[str]]:
         """Job -> steps, for every job `snakemake -n` lists (a skipped job only when another
         job learns identities from it, and then without its copy step)."""
-        planned = {}
-        for key in self.jobs:
-            if layout.job_id(*key) not in self.skip and (steps := self.steps(*key)):
-                planned[key] = steps
-        for key in list(planned):
-            source = self.plan(*key).transfer
-            seen = {key}
-            while source is not None and source not in seen:
-                seen.add(source)
-                if layout.job_id(*source) in self.skip:
-                    steps = [s for s in self.steps(*source) if s != "copy_trajectories"]
-                    if steps:
-                        planned[source] = steps
-                source = self.plan(*source).transfer
-        return planned
+        return {key: steps for key in self.jobs if (steps := self.steps(*key))}
+
+    # --- Snakemake's decision (snakemake/dag.py, update_needrun), on this workflow's DAG ----
+    def _plan_dag(self) -> set[tuple[str, str, str]]:
+        """The steps (step, video, job) Snakemake runs, decided as it decides:
+
+        1. A step's reference time is its output's time; a step whose output is missing
+           borrows the reference time of the step that uses it (so a deleted intermediate file
+           alone makes nothing run).
+        2. A step runs when one of its inputs that exists is newer than its reference time,
+           or when its output is marked incomplete (a run was cut off).
+        3. Everything after a running step runs; a step before it runs when the file it
+           needs from that step is missing. The final target asks for every job's copy.
+        """
+        targets = [key for key in self.jobs if layout.job_id(*key) not in self.skip]
+        # The DAG: every target job's three steps, plus the jobs they learn identities from.
+        nodes: list[tuple[str, str, str]] = []
+        depending: dict[tuple, list[tuple]] = {}
+        producers: dict[tuple, list[tuple[tuple, float | None]]] = {}
+        queue = [(key, True) for key in targets]
+        added = set()
+
+        def add(node) -> None:
+            if node not in depending:
+                depending[node] = []
+                nodes.append(node)
+
+        while queue:
+            key, with_copy = queue.pop()
+            if (key, with_copy) in added:
+                continue
+            added.add((key, with_copy))
+            repair, track, copy = ((step, *key) for step in STEPS)
+            add(repair)
+            add(track)
+            producers[track] = [(repair, self._output(repair))]
+            depending[repair].append(track)
+            if with_copy:
+                add(copy)
+                producers[copy] = [(track, self._output(track))]
+                depending[track].insert(0, copy)
+                depending[copy].append(ALL)
+            if (source := self.plan(*key).transfer) is not None:
+                source_track = ("track", *source)
+                producers[track].append((source_track, self._output(source_track)))
+                add(source_track)
+                depending[source_track].append(track)
+                queue.append((source, False))
+
+        reference: dict[tuple, float | None] = {ALL: None}
+
+        def reference_time(node) -> float | None:
+            if node in reference:
+                return reference[node]
+            reference[node] = None  # a cycle: Snakemake refuses it anyway
+            own = self._output(node)
+            if own is None:
+                for user in depending.get(node, []):
+                    if (own := reference_time(user)) is not None:
+                        break
+            reference[node] = own
+            return own
+
+        needrun: set[tuple] = set()
+        todo = [ALL] if targets else []
+        for node in nodes:
+            stamp = reference_time(node)
+            forced = self._output(node) is not None and self._output_path(node) in self.incomplete
+            newer = stamp is not None and any(
+                t is not None and t > stamp for t in self._inputs(node)
+            )
+            if forced or newer:
+                todo.append(node)
+        while todo:
+            node = todo.pop()
+            if node in needrun:
+                continue
+            needrun.add(node)
+            for producer, produced in producers.get(node, []) if node != ALL else []:
+                if produced is None:
+                    todo.append(producer)
+            if node == ALL:
+                todo += [
+                    ("copy_trajectories", *key)
+                    for key in targets
+                    if self._output(("copy_trajectories", *key)) is None
+                ]
+            todo += depending.get(node, [])
+        needrun.discard(ALL)
+        return needrun
+
+    def _output_path(self, node) -> str:
+        step, video, job = node
+        return job_path(STEP_OUTPUT[step], video, job)
+
+    def _output(self, node) -> float | None:
+        step, video, job = node
+        return self.plan(video, job).mtimes[STEP_OUTPUT[step]]
+
+    def _inputs(self, node) -> list[float | None]:
+        """The times of a step's inputs, as Snakemake takes them (None: missing)."""
+        step, video, job = node
+        plan = self.plan(video, job)
+        inputs = self.files.input_mtime
+        videos = [inputs(path) for path in plan.videos]
+        if step == "repair_settings":
+            return [inputs(job_path(layout.SETTINGS, video, job)), *videos]
+        if step == "track":
+            transfer = []
+            if plan.transfer is not None:
+                transfer = [inputs(job_path(layout.TRACKED, *plan.transfer))]
+            return [inputs(job_path(layout.REPAIRED_SETTINGS, video, job)), *videos, *transfer]
+        return [
+            inputs(job_path(layout.TRACKED, video, job)),
+            inputs(job_path(SESSION_TRAJECTORIES, video, job)),
+        ]
 
 
 def _reason_outdated(ws: Workspace, video: str, job: str, steps: list[str]) -> str:
@@ -473,15 +543,17 @@ def collect(ws: Workspace | None = None) -> list[JobStatus]:
             job_path(p, video, job)
             for p in (layout.REPAIRED_SETTINGS, layout.TRACKED, layout.TRAJECTORIES)
         }
-        failed_in_this_run = (
-            failed is not None
-            and run is not None
-            and failed[1].stat().st_mtime >= run.get("started", 0)
-        )
-        if run is not None and outputs & running_outputs and not failed_in_this_run:
-            status.state = "running"
-            status.reason = _running_reason(ws, video, job, run)
-            continue
+        if run is not None and outputs & running_outputs:
+            # Snakemake marks a step's output incomplete while the step works; a step that
+            # failed in this run is unmarked and keeps its log.
+            working = [
+                step for step in STEPS if job_path(STEP_OUTPUT[step], video, job) in ws.incomplete
+            ]
+            failed_now = failed is not None and os.stat(failed[1]).st_mtime >= run.get("started", 0)
+            if working or not failed_now:
+                status.state = "running"
+                status.reason = _running_reason(video, job, run, working)
+                continue
         if failed is not None:
             step, log = failed
             status.state = "failed"
@@ -533,21 +605,14 @@ def _running_outputs() -> set[str]:
     return outputs
 
 
-def _running_reason(ws: Workspace, video: str, job: str, run: dict) -> str:
+def _running_reason(video: str, job: str, run: dict, working: list[str]) -> str:
     started = run.get("started", 0)
     who = f"Snakemake process {run.get('pid')} on {run.get('host')}, started {when(started)}"
-    mtimes = ws.plan(video, job).mtimes
-    for step, pattern, what in (
-        ("copy_trajectories", layout.TRAJECTORIES, "copying"),
-        ("track", layout.TRACKED, "tracking"),
-        ("repair_settings", layout.REPAIRED_SETTINGS, "checking the settings"),
-    ):
-        # A step at work has started its log in this run and not made its output yet.
-        log = job_path(layout.log(step), video, job)
-        fresh = ws.files.exists(log) and os.stat(log).st_mtime >= started
-        if fresh and (mtimes[pattern] is None or mtimes[pattern] < started):
-            return f"{what} now ({who}); log: {log}"
-    return f"waiting its turn in the run ({who})"
+    if not working:
+        return f"waiting its turn in the run ({who})"
+    step = working[-1]
+    what = {"repair_settings": "checking the settings", "track": "tracking"}.get(step, "copying")
+    return f"{what} now ({who}); log: {job_path(layout.log(step), video, job)}"
 
 
 def code_changed_since(statuses: list[JobStatus]) -> int:
