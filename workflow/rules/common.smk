@@ -13,6 +13,10 @@ import settings_file
 from jobs import discover_jobs
 
 JOBS = discover_jobs("settings")
+# Jobs listed under skip: in config/config.yaml are no targets (`pixi run skip <video>/<job>`).
+# They stay in JOBS, so a job that learns identities from one still finds it.
+SKIPPED = set(config["skip"])
+TARGET_JOBS = [key for key in JOBS if layout.job_id(*key) not in SKIPPED]
 
 
 wildcard_constraints:
@@ -106,7 +110,8 @@ def transfer_source(video, job):
 
 def all_trajectories():
     return [
-        str(layout.job_path(layout.TRAJECTORIES, video, job)) for video, job in JOBS
+        str(layout.job_path(layout.TRAJECTORIES, video, job))
+        for video, job in TARGET_JOBS
     ]
 
 
@@ -119,13 +124,15 @@ def session_json_if_present(wildcards):
 
 
 def all_qc_rows():
-    return [str(layout.job_path(layout.QC_ROW, video, job)) for video, job in JOBS]
+    return [
+        str(layout.job_path(layout.QC_ROW, video, job)) for video, job in TARGET_JOBS
+    ]
 
 
 def all_qc_trajectory_plots():
     return [
         str(layout.job_path(layout.QC_TRAJECTORY_PLOT, video, job))
-        for video, job in JOBS
+        for video, job in TARGET_JOBS
     ]
 
 
@@ -146,7 +153,7 @@ def finished_trajectories():
     """tracking/ files of the jobs tracked at least once (targets of `pixi run copy`)."""
     return [
         str(layout.job_path(layout.TRAJECTORIES, video, job))
-        for video, job in JOBS
+        for video, job in TARGET_JOBS
         if layout.job_path(layout.TRACKED, video, job).is_file()
     ]
 
@@ -184,7 +191,7 @@ def write_partial_qc_summary():
         print(f"Could not write the partial quality table: {error}", file=sys.stderr)
         return
     print(
-        f"Quality table for the {len(done)} of {len(JOBS)} jobs with results:"
+        f"Quality table for the {len(done)} of {len(TARGET_JOBS)} jobs with results:"
         f" {layout.QC_SUMMARY_CSV}",
         file=sys.stderr,
     )
