@@ -46,7 +46,7 @@ def run_skip(ws, *args):
 
 
 def dry_run_steps(ws) -> set[tuple[str, str]]:
-    """(job, rule) for every job `snakemake -n` plans."""
+    """(job, rule) for every tracking step `snakemake -n` plans (QC steps are not states)."""
     result = ws.snakemake("-n")
     assert result.returncode == 0, result.stdout + result.stderr
     steps, rule = set(), None
@@ -59,7 +59,8 @@ def dry_run_steps(ws) -> set[tuple[str, str]]:
                 r"(?:\.tracked\.json|\.toml|\.h5)$",
                 match[1],
             )
-            steps.add((f"{output[1]}/{output[2]}", rule))
+            if output:
+                steps.add((f"{output[1]}/{output[2]}", rule))
             rule = None
     return steps
 

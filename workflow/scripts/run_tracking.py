@@ -43,24 +43,30 @@ def idtrackerai_command(configured: list[str]) -> list[str]:
 
 
 def choose_device(configured: str) -> tuple[str, str]:
-    """(value for idtracker.ai's --device, a line for the log)."""
+    """(value for idtracker.ai's --device, a line for the log).
+
+    Asks nvidia-smi rather than PyTorch: importing torch here would cost seconds per job, and
+    idtracker.ai's own log says which device it really used (see `device_used`).
+    """
     if configured != "auto":
         return configured, f"Device: {configured} (set in config/config.yaml)"
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            name = torch.cuda.get_device_name(0)
-            return "", f"Device: GPU ({name}), chosen automatically"
-    except Exception as error:  # a broken CUDA set-up must not stop a CPU run
-        return (
-            "",
-            f"WARNING: PyTorch could not check for a GPU ({error}); tracking on CPU",
-        )
+    gpus = gpu_slots.visible_gpus()
+    if gpus:
+        return "", f"Device: automatic; NVIDIA GPU {', '.join(gpus)} visible"
     return "", (
-        "WARNING: no GPU visible to PyTorch: tracking runs on CPU, which is very slow for"
+        "WARNING: no NVIDIA GPU visible: tracking runs on CPU, which is very slow for"
         " identities. Run `pixi run check-gpu` to see why."
     )
+
+
+def device_used(session_log: str) -> str:
+    """What idtracker.ai's log says about the device its networks ran on."""
+    if "No graphic device was found" in session_log:
+        return "cpu"
+    for line in session_log.splitlines():
+        if "device.py" in line and "Using PyTorch" not in line:
+            return " ".join(line.replace("device.py", "").split()[1:]).strip() or "GPU"
+    return "unknown"
 
 
 def pin_gpu(device: str, gpus, jobs_per_gpu: int, log) -> gpu_slots.Slot | None:
@@ -173,7 +179,7 @@ def _run_and_judge(
         "session": str(session),
         "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
         "seconds": seconds,
-        "device": device_note,
+        "device": device_used(session_check.session_log(session, workdir / "idtrackerai.log")),
         "estimated_accuracy": session_check.estimated_accuracy(session),
         "idtrackerai_exit_status": status,
     }

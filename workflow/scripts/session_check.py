@@ -34,18 +34,27 @@ def trajectories_problem(path: Path) -> str | None:
     return None
 
 
+def log_path(session: Path, cwd_log: Path) -> Path:
+    """The session's copy of idtracker.ai's log; the one in the working directory is all there
+    is when idtracker.ai failed before it made the session folder."""
+    copy = session / "idtrackerai.log"
+    return copy if copy.is_file() else cwd_log
+
+
+def session_log(session: Path, cwd_log: Path) -> str:
+    path = log_path(session, cwd_log)
+    return path.read_text(errors="replace") if path.is_file() else ""
+
+
 def verdict(session: Path, cwd_log: Path) -> tuple[bool, list[str]]:
-    """(success, reasons it failed). The session's log copy is preferred; the cwd log is
-    all there is when idtracker.ai failed before it made the session folder."""
-    log_path = session / "idtrackerai.log"
-    if not log_path.is_file():
-        log_path = cwd_log
-    log_text = log_path.read_text(errors="replace") if log_path.is_file() else ""
+    """(success, reasons it failed), from idtracker.ai's log and trajectories file."""
+    log_text = session_log(session, cwd_log)
     reasons = critical_lines(log_text)
     if problem := trajectories_problem(session / SESSION_TRAJECTORIES):
         reasons.append(problem)
     if not SUCCESS_LINE.search(log_text):
-        reasons.append(f"idtracker.ai's log ({log_path}) does not end in Success")
+        where = log_path(session, cwd_log)
+        reasons.append(f"idtracker.ai's log ({where}) does not end in Success")
     return not reasons, reasons
 
 
