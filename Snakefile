@@ -37,6 +37,12 @@ onerror:
     write_partial_qc_summary()
 
 
+# Tracking only, without the quality steps: `pixi run track trajectories`.
+rule trajectories:
+    input:
+        all_trajectories(),
+
+
 # `pixi run copy`: refresh tracking/ from the sessions already tracked (e.g. after
 # validation), without tracking anything new.
 rule copy_all:
