@@ -65,11 +65,17 @@ class Workspace:
             timeout=timeout,
         )
 
-    def snakemake(self, *args, timeout: int = 1200, env: dict | None = None):
-        """Run the real Snakemake with the project's default profile; never raises on failure."""
+    def snakemake(
+        self,
+        *args,
+        timeout: int = 1200,
+        env: dict | None = None,
+        profile: str = "default",
+    ):
+        """Run the real Snakemake with one of the project's profiles; never raises on failure."""
         command = [
             sys.executable, "-m", "snakemake",
-            "--workflow-profile", "workflow/profiles/default",
+            "--workflow-profile", f"workflow/profiles/{profile}",
             *args,
         ]  # fmt: skip
         return subprocess.run(
