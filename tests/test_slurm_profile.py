@@ -79,16 +79,12 @@ def slurm_cluster(tmp_path_factory):
     try:
         import snakemake_executor_plugin_slurm  # noqa: F401
     except ImportError:
-        cannot_run(
-            "pip install snakemake-executor-plugin-slurm (the profile's executor)"
-        )
+        cannot_run("pip install snakemake-executor-plugin-slurm (the profile's executor)")
     if os.geteuid() != 0:
         cannot_run("starting slurmd and munged needs root")
     if shutil.which("slurmctld") is None or shutil.which("munged") is None:
         if not ON_CI:
-            pytest.skip(
-                "SLURM is not installed: apt-get install slurm-wlm munge (as root)"
-            )
+            pytest.skip("SLURM is not installed: apt-get install slurm-wlm munge (as root)")
         install_slurm_on_ci()
     state = tmp_path_factory.mktemp("slurm")
     started = time.monotonic()
@@ -107,9 +103,7 @@ def slurm_cluster(tmp_path_factory):
     try:
         yield {"env": env, "state": state, "start_seconds": start_seconds}
     finally:
-        subprocess.run(
-            ["bash", str(SLURM_SCRIPT), "stop", str(state)], timeout=60, check=False
-        )
+        subprocess.run(["bash", str(SLURM_SCRIPT), "stop", str(state)], timeout=60, check=False)
 
 
 def slurm_jobs(env: dict, workdir: Path) -> list[dict]:
@@ -161,9 +155,7 @@ def wait_until_tracker_runs(env: dict, ws, job_name: str, process, limit_s: int 
             assert job["JobState"] == "RUNNING"
             return job
         time.sleep(1)
-    raise AssertionError(
-        f"the tracker of SLURM job {comment} did not start in {limit_s} s"
-    )
+    raise AssertionError(f"the tracker of SLURM job {comment} did not start in {limit_s} s")
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +169,7 @@ def cluster_runs(slurm_cluster, tmp_path_factory):
     config = ws.path("config", "config.yaml")
     real_config = config.read_text()
     config.write_text(
-        real_config
-        + f"idtrackerai_command: [{sys.executable}, {ws.path('fake_idtrackerai.py')}]\n"
+        real_config + f"idtrackerai_command: [{sys.executable}, {ws.path('fake_idtrackerai.py')}]\n"
     )
     command = [
         sys.executable, "-m", "snakemake",
@@ -201,9 +192,7 @@ def cluster_runs(slurm_cluster, tmp_path_factory):
         )
         try:
             victim = wait_until_tracker_runs(env, ws, "cancelled", process)
-            subprocess.run(
-                ["scancel", victim["JobId"]], check=True, env={**os.environ, **env}
-            )
+            subprocess.run(["scancel", victim["JobId"]], check=True, env={**os.environ, **env})
             cancelled_at = time.monotonic()
             process.wait(timeout=FAILED_RUN_LIMIT_S)
         finally:
@@ -252,10 +241,7 @@ def test_cancelled_and_failed_jobs_reported_with_their_logs(cluster_runs):
         slurm_log = job["StdOut"]
         assert Path(slurm_log).is_file()
         assert slurm_log.startswith(str(ws.path("results", "logs", "slurm")))
-        assert (
-            f"SLURM-job '{job['JobId']}' failed, SLURM status is: '{expected_state}'"
-            in output
-        )
+        assert f"SLURM-job '{job['JobId']}' failed, SLURM status is: '{expected_state}'" in output
         assert slurm_log in output, f"the failure must name the SLURM log {slurm_log}"
         assert f"results/logs/track/demo/{job_name}.log" in output
         # The fake tracker ran inside this SLURM job, with the (fake) GPU it was given.
@@ -272,9 +258,7 @@ def test_next_run_resubmits_and_tracks_as_gpu_job(cluster_runs):
     comment = "rule_track_wildcards_demo_cancelled"
     (first,) = by_comment(failed["jobs"], comment)
     resubmitted = [
-        job
-        for job in by_comment(tracked["jobs"], comment)
-        if job["JobId"] != first["JobId"]
+        job for job in by_comment(tracked["jobs"], comment) if job["JobId"] != first["JobId"]
     ]
     assert len(resubmitted) == 1, "the cancelled job must be submitted again"
     job = resubmitted[0]
