@@ -15,26 +15,14 @@ import sys
 from pathlib import Path
 
 import tomlkit
-import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run by hand
 
 import settings_file
 from jobs import discover_jobs
 from layout import SETTINGS, job_id, job_path
+from project_config import CONFIG, read_config
 from repair_settings import RepairError, repaired_document
-
-SCHEMA = Path(__file__).parents[1] / "schemas" / "config.schema.yaml"
-
-
-def load_config(path: Path) -> dict:
-    """config.yaml with the schema's defaults filled in (as Snakemake's validate does)."""
-    config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
-    for key, spec in schema["properties"].items():
-        if (config or {}).get(key) is None and "default" in spec:
-            config = {**(config or {}), key: spec["default"]}
-    return config
 
 
 def free_backup_path(settings: Path) -> Path:
@@ -105,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rewrite each fixable settings file (a .bak backup is kept next to it)",
     )
-    parser.add_argument("--config", type=Path, default=Path("config/config.yaml"))
+    parser.add_argument("--config", type=Path, default=CONFIG)
     args = parser.parse_args(argv)
-    config = load_config(args.config)
+    config = read_config(args.config)
     jobs = discover_jobs("settings")
     if not jobs:
         print(

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import gpu_slots
 import run_lock
+from project_config import read_config
 
 PROFILE = ["--workflow-profile", "workflow/profiles/default"]
 
@@ -26,15 +27,10 @@ def gpu_resources(args: list[str], config_file: Path = Path("config/config.yaml"
     """One tracking job per GPU slot on this machine, unless the user set --resources."""
     if any(arg.startswith("--resources") or arg == "--res" for arg in args):
         return []
-    import yaml
-
-    config = {}
-    if config_file.is_file():
-        config = yaml.safe_load(config_file.read_text()) or {}
-    if config.get("device", "auto") not in ("auto", "cuda"):
+    config = read_config(config_file)
+    if config["device"] not in ("auto", "cuda"):
         return []
-    slots = len(gpu_slots.devices_to_use(config.get("gpus", "auto")))
-    slots *= int(config.get("jobs_per_gpu", 1))
+    slots = len(gpu_slots.devices_to_use(config["gpus"])) * config["jobs_per_gpu"]
     return ["--resources", f"gpu={slots}"] if slots > 1 else []
 
 

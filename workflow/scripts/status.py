@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import time
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ import path_repair
 import run_lock
 import settings_file
 from jobs import discover_jobs
+from project_config import read_config
 
 STEPS = ("repair_settings", "track", "copy_trajectories")
 STEP_OUTPUT = {
@@ -38,8 +38,6 @@ STEP_OUTPUT = {
 }
 ALL = ("all", "", "")  # the workflow's final target
 STATES = ("done", "pending", "outdated", "running", "failed", "skipped")
-CONFIG = Path("config/config.yaml")
-SCHEMA = Path(__file__).parents[1] / "schemas" / "config.schema.yaml"
 INCOMPLETE = Path(".snakemake/incomplete")
 # What each step's log says when the step succeeded (see the step's script).
 SUCCESS_MARK = {
@@ -60,17 +58,6 @@ def job_path(pattern: str, video: str, job: str) -> str:
     """layout's pattern for one job, as the string Snakemake uses (Path objects cost time
     at 10,000 jobs)."""
     return pattern.format(video=video, job=job)
-
-
-def read_config(path: Path = CONFIG) -> dict:
-    """config/config.yaml with the schema's defaults filled in, as Snakemake sees it."""
-    import yaml  # PyYAML, a dependency of Snakemake
-
-    schema = yaml.safe_load(SCHEMA.read_text())
-    config = {key: spec.get("default") for key, spec in schema.get("properties", {}).items()}
-    if path.is_file():
-        config.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    return config
 
 
 class Folders:
@@ -133,16 +120,8 @@ def incomplete_outputs() -> set[str]:
 
 
 def quick_settings(path: Path) -> dict | None:
-    """The settings as idtracker-flow reads them; None when the file cannot be read."""
+    """The settings as the workflow reads them; None when the file cannot be read."""
     try:
-        text = settings_file.read_text(path)
-    except OSError:
-        return None
-    try:
-        return {key.lower(): value for key, value in tomllib.loads(text).items()}
-    except tomllib.TOMLDecodeError:
-        pass
-    try:  # the lenient reader the workflow uses, for what the standard one refuses
         return settings_file.read_settings(path)
     except Exception:
         return None
