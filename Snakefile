@@ -20,7 +20,7 @@ include: "workflow/rules/qc.smk"
 rule all:
     default_target: True
     input:
-        all_trajectories(),
+        all_trajectories,
         layout.QC_SUMMARY_CSV,
 
 
@@ -40,11 +40,11 @@ onerror:
 # Tracking only, without the quality steps: `pixi run track trajectories`.
 rule trajectories:
     input:
-        all_trajectories(),
+        all_trajectories,
 
 
 # `pixi run copy`: refresh tracking/ from the sessions already tracked (e.g. after
 # validation), without tracking anything new.
 rule copy_all:
     input:
-        finished_trajectories(),
+        finished_trajectories,

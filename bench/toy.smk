@@ -1,11 +1,15 @@
-# The baseline of bench/dag: three rules per settings file with the same glob and the same
-# outputs as the real workflow, but no input functions (Snakemake's own cost).
+# The like-for-like baseline of bench/dag: our three tracking rules with the same directives
+# (named files, script, log, benchmark, conda, threads, resources), the same glob and the same
+# files (bench/dag puts each job's video at videos/<job>.avi), but every input a plain pattern.
+# What remains between it and our workflow is what finding the jobs, parsing their settings,
+# looking up videos and knowledge-transfer edges cost: our input functions.
+# Run from a copy of the project (the script paths are ours; a dry run only checks they exist).
 VIDEOS, JOBS = glob_wildcards("settings/{video}/{job}.toml")
 
 
 wildcard_constraints:
-    video=r"[^/]+",
-    job=r"[^/]+",
+    video=r"[^/\\]+",
+    job=r"[^/\\]+",
 
 
 rule all:
@@ -15,34 +19,46 @@ rule all:
 
 rule repair_settings:
     input:
-        "settings/{video}/{job}.toml",
+        settings="settings/{video}/{job}.toml",
+        videos="videos/{job}.avi",
     output:
-        "results/settings/{video}/{job}.toml",
+        settings="results/settings/{video}/{job}.toml",
     log:
         "results/logs/repair_settings/{video}/{job}.log",
-    shell:
-        "cp {input} {output}"
+    localrule: True
+    conda:
+        "workflow/envs/idtracker-flow.yaml"
+    script:
+        "workflow/scripts/repair_settings.py"
 
 
 rule track:
     input:
-        "results/settings/{video}/{job}.toml",
+        settings="results/settings/{video}/{job}.toml",
     output:
-        "results/sessions/{video}/{job}.tracked.json",
+        tracked="results/sessions/{video}/{job}.tracked.json",
     log:
         "results/logs/track/{video}/{job}.log",
+    benchmark:
+        "results/benchmarks/track/{video}/{job}.tsv"
+    conda:
+        "workflow/envs/idtracker-flow.yaml"
+    threads: 1
     resources:
         gpu=1,
-    shell:
-        "cp {input} {output}"
+    script:
+        "workflow/scripts/run_tracking.py"
 
 
 rule copy_trajectories:
     input:
-        "results/sessions/{video}/{job}.tracked.json",
+        tracked="results/sessions/{video}/{job}.tracked.json",
     output:
-        "tracking/{video}/{job}.h5",
+        trajectories="tracking/{video}/{job}.h5",
     log:
         "results/logs/copy_trajectories/{video}/{job}.log",
-    shell:
-        "cp {input} {output}"
+    localrule: True
+    conda:
+        "workflow/envs/idtracker-flow.yaml"
+    script:
+        "workflow/scripts/copy_trajectories.py"

@@ -5,6 +5,7 @@ so tests can edit settings, videos and even the workflow's code without touching
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -140,3 +141,38 @@ def planned_jobs(result) -> dict[str, int]:
             break
         counts[parts[0]] = int(parts[1])
     return counts
+
+
+def dry_run_steps(ws, *targets: str) -> set[tuple[str, str]]:
+    """(job, rule) for every tracking step `snakemake -n` plans (QC steps are not states)."""
+    result = ws.snakemake("-n", *targets)
+    assert result.returncode == 0, result.stdout + result.stderr
+    steps, rule = set(), None
+    for line in result.stdout.splitlines():
+        if match := re.match(r"^(?:local)?rule (\w+):$", line):
+            rule = match[1]
+        elif rule and (match := re.match(r"^\s+output: (\S+)", line)):
+            output = re.match(
+                r"^(?:results/settings|results/sessions|tracking)/([^/]+)/([^/]+?)"
+                r"(?:\.tracked\.json|\.toml|\.h5)$",
+                match[1],
+            )
+            if output:
+                steps.add((f"{output[1]}/{output[2]}", rule))
+            rule = None
+    return steps
+
+
+def fake_finished(ws, video: str, job: str, stamp: float) -> None:
+    """The files a finished job leaves, with times in the order the workflow makes them."""
+    patterns = (
+        "results/settings/{video}/{job}.toml",
+        "results/sessions/{video}/session_{job}/trajectories/trajectories.h5",
+        "results/sessions/{video}/{job}.tracked.json",
+        "tracking/{video}/{job}.h5",
+    )
+    for n, pattern in enumerate(patterns, start=1):
+        path = ws.path(pattern.format(video=video, job=job))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+        os.utime(path, (stamp + n, stamp + n))

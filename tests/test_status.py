@@ -9,7 +9,6 @@ import base64
 import csv
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import time
 
 import pytest
 import status as status_module
-from conftest import REPO, copy_workspace, make_workspace
+from conftest import REPO, copy_workspace, dry_run_steps, fake_finished, make_workspace
 
 DATED = "20260204-180700-H264-01"  # a video named the way the lab's cameras name them
 STATUS = str(REPO / "workflow" / "scripts" / "status.py")
@@ -43,26 +42,6 @@ def run_skip(ws, *args):
     return subprocess.run(
         [sys.executable, SKIP, *args], cwd=ws.root, capture_output=True, text=True, timeout=60
     )
-
-
-def dry_run_steps(ws) -> set[tuple[str, str]]:
-    """(job, rule) for every tracking step `snakemake -n` plans (QC steps are not states)."""
-    result = ws.snakemake("-n")
-    assert result.returncode == 0, result.stdout + result.stderr
-    steps, rule = set(), None
-    for line in result.stdout.splitlines():
-        if match := re.match(r"^(?:local)?rule (\w+):$", line):
-            rule = match[1]
-        elif rule and (match := re.match(r"^\s+output: (\S+)", line)):
-            output = re.match(
-                r"^(?:results/settings|results/sessions|tracking)/([^/]+)/([^/]+?)"
-                r"(?:\.tracked\.json|\.toml|\.h5)$",
-                match[1],
-            )
-            if output:
-                steps.add((f"{output[1]}/{output[2]}", rule))
-            rule = None
-    return steps
 
 
 def status_steps(rows) -> set[tuple[str, str]]:
@@ -290,21 +269,6 @@ def test_done_shows_accuracy_only_when_identities_were_tracked(workspace, monkey
 )
 def test_video_name_parts(video, part, recorded):
     assert status_module.name_parts(video) == (part, recorded)
-
-
-def fake_finished(ws, video: str, job: str, stamp: float) -> None:
-    """The files a finished job leaves, with times in the order the workflow makes them."""
-    patterns = (
-        "results/settings/{video}/{job}.toml",
-        "results/sessions/{video}/session_{job}/trajectories/trajectories.h5",
-        "results/sessions/{video}/{job}.tracked.json",
-        "tracking/{video}/{job}.h5",
-    )
-    for n, pattern in enumerate(patterns, start=1):
-        path = ws.path(pattern.format(video=video, job=job))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("{}")
-        os.utime(path, (stamp + n, stamp + n))
 
 
 def test_agrees_with_dry_run_on_transfer_skip_and_interrupted_jobs(workspace):

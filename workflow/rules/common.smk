@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ JOBS = discover_jobs("settings")
 # They stay in JOBS, so a job that learns identities from one still finds it.
 SKIPPED = set(config["skip"])
 TARGET_JOBS = [key for key in JOBS if layout.job_id(*key) not in SKIPPED]
+JOB_SET = set(JOBS)
 
 
 wildcard_constraints:
@@ -24,20 +26,22 @@ wildcard_constraints:
     job=r"[^/\\]+",
 
 
+# Input functions run once per job in every dry run and every run (10,000 jobs is a real batch):
+# paths stay strings and each settings file is parsed once per file version.
 _settings_cache = {}
 
 
 def parsed_settings(video, job):
     """The job's settings (read once per file version), or None when unreadable."""
-    path = layout.job_path(layout.SETTINGS, video, job)
+    path = layout.job_file(layout.SETTINGS, video, job)
     try:
-        stamp = path.stat().st_mtime_ns
+        stamp = os.stat(path).st_mtime_ns
     except OSError:
         return None
     cached = _settings_cache.get(path)
     if cached is None or cached[0] != stamp:
         try:
-            cached = (stamp, settings_file.read_settings(path))
+            cached = (stamp, settings_file.read_settings(Path(path)))
         except Exception:
             # The repair rule reports the problem in its own log; the DAG must still build.
             cached = (stamp, None)
@@ -45,95 +49,73 @@ def parsed_settings(video, job):
     return cached[1]
 
 
-def repair_inputs(wildcards):
-    """The settings file and its videos, where they can be found (a missing one fails the
-    repair rule with a message, not the whole DAG)."""
-    video, job = wildcards.video, wildcards.job
-    return {
-        "settings": str(layout.job_path(layout.SETTINGS, video, job)),
-        "videos": job_videos(video, job),
-    }
+# These functions give unnamed inputs: the scripts do not use them (they are there for the
+# DAG), and a named list costs Snakemake an extra container per job.
+def videos_input(wildcards):
+    """The job's videos, where they can be found (a missing one fails the repair rule with a
+    message, not the whole DAG): a new video re-tracks the job."""
+    return job_videos(wildcards.video, wildcards.job)
 
 
-def track_inputs(wildcards):
-    """Repaired settings, videos, and the job whose session this one learns identities from
-    (knowledge transfer): that job is tracked first."""
-    video, job = wildcards.video, wildcards.job
-    return {
-        "settings": str(layout.job_path(layout.REPAIRED_SETTINGS, video, job)),
-        "videos": job_videos(video, job),
-        "transfer": transfer_source(video, job),
-    }
+def transfer_input(wildcards):
+    """The job whose session this one learns identities from (knowledge transfer): that job
+    is tracked first."""
+    return transfer_source(wildcards.video, wildcards.job)
 
 
-def copy_inputs(wildcards):
-    """The tracked marker, and once tracked, the session's own trajectories: when
-    idtracker.ai's validator rewrites them, the copy in tracking/ is older and is made again.
-    """
-    video, job = wildcards.video, wildcards.job
-    session_file = layout.session_trajectories(video, job)
-    return {
-        "tracked": str(layout.job_path(layout.TRACKED, video, job)),
-        "session": [str(session_file)] if session_file.is_file() else [],
-    }
+SESSION_TRAJECTORIES = f"{layout.SESSION}/{layout.SESSION_TRAJECTORIES}"
+SESSION_JSON = f"{layout.SESSION}/session.json"
 
 
-_videos_cache = {}
+def session_trajectories_if_present(wildcards):
+    """Once tracked, the session's own trajectories: when idtracker.ai's validator rewrites
+    them, the copy in tracking/ is older and is made again."""
+    path = layout.job_file(SESSION_TRAJECTORIES, wildcards.video, wildcards.job)
+    return [path] if os.path.isfile(path) else []
 
 
 def job_videos(video, job):
     settings = parsed_settings(video, job)
     if settings is None:
         return []
-    key = (video, job)
-    if key not in _videos_cache:  # both repair and track ask; look once
-        path = layout.job_path(layout.SETTINGS, video, job)
-        found = []
-        for written in settings_file.video_paths(settings):
-            lookup = path_repair.locate(
-                written, path, config["path_prefixes"], config["video_dirs"]
-            )
-            if lookup.found is not None:
-                found.append(str(lookup.found))
-        _videos_cache[key] = found
-    return _videos_cache[key]
+    path = layout.job_path(layout.SETTINGS, video, job)
+    found = []
+    for written in settings_file.video_paths(settings):
+        lookup = path_repair.locate(
+            written, path, config["path_prefixes"], config["video_dirs"]
+        )
+        if lookup.found is not None:
+            found.append(str(lookup.found))
+    return found
 
 
 def transfer_source(video, job):
     settings = parsed_settings(video, job)
     folder = (settings or {}).get("knowledge_transfer_folder")
     reference = path_repair.session_reference(str(folder)) if folder else None
-    if reference in JOBS and reference != (video, job):
-        return [str(layout.job_path(layout.TRACKED, *reference))]
+    if reference in JOB_SET and reference != (video, job):
+        return [layout.job_file(layout.TRACKED, *reference)]
     return []
-
-
-def all_trajectories():
-    return [
-        str(layout.job_path(layout.TRAJECTORIES, video, job))
-        for video, job in TARGET_JOBS
-    ]
 
 
 def session_json_if_present(wildcards):
     """The session's session.json once it exists: validation rewrites it (last_validated)."""
-    path = (
-        layout.job_path(layout.SESSION, wildcards.video, wildcards.job) / "session.json"
-    )
-    return [str(path)] if path.is_file() else []
+    path = layout.job_file(SESSION_JSON, wildcards.video, wildcards.job)
+    return [path] if os.path.isfile(path) else []
 
 
-def all_qc_rows():
-    return [
-        str(layout.job_path(layout.QC_ROW, video, job)) for video, job in TARGET_JOBS
-    ]
+# The target lists below are input functions, so that each is built only when its rule is
+# in the DAG (a dry run of one target does not list 10,000 files for the others).
+def all_trajectories(wildcards=None):
+    return [layout.job_file(layout.TRAJECTORIES, *key) for key in TARGET_JOBS]
 
 
-def all_qc_trajectory_plots():
-    return [
-        str(layout.job_path(layout.QC_TRAJECTORY_PLOT, video, job))
-        for video, job in TARGET_JOBS
-    ]
+def all_qc_rows(wildcards=None):
+    return [layout.job_file(layout.QC_ROW, *key) for key in TARGET_JOBS]
+
+
+def all_qc_trajectory_plots(wildcards=None):
+    return [layout.job_file(layout.QC_TRAJECTORY_PLOT, *key) for key in TARGET_JOBS]
 
 
 def record_run():
@@ -149,21 +131,18 @@ def forget_run():
     run_lock.forget_run()
 
 
-def finished_trajectories():
+def finished_trajectories(wildcards=None):
     """tracking/ files of the jobs tracked at least once (targets of `pixi run copy`)."""
     return [
-        str(layout.job_path(layout.TRAJECTORIES, video, job))
-        for video, job in TARGET_JOBS
-        if layout.job_path(layout.TRACKED, video, job).is_file()
+        layout.job_file(layout.TRAJECTORIES, *key)
+        for key in TARGET_JOBS
+        if os.path.isfile(layout.job_file(layout.TRACKED, *key))
     ]
 
 
-def all_repaired_settings():
+def all_repaired_settings(wildcards=None):
     """Every job's repaired settings: the fix_paths target (`pixi run fix-paths`)."""
-    return [
-        str(layout.job_path(layout.REPAIRED_SETTINGS, video, job))
-        for video, job in JOBS
-    ]
+    return [layout.job_file(layout.REPAIRED_SETTINGS, *key) for key in JOBS]
 
 
 def write_partial_qc_summary():

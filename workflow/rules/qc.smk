@@ -5,9 +5,9 @@
 
 rule qc_job:
     input:
+        session_json_if_present,
         trajectories=layout.TRAJECTORIES,
         tracked=layout.TRACKED,
-        session_json=session_json_if_present,
     output:
         row=layout.QC_ROW,
         trajectory_plot=report(
@@ -37,8 +37,8 @@ rule qc_job:
 
 rule qc_summary:
     input:
-        rows=all_qc_rows(),
-        trajectory_plots=all_qc_trajectory_plots(),
+        rows=all_qc_rows,
+        trajectory_plots=all_qc_trajectory_plots,
     output:
         csv=report(
             layout.QC_SUMMARY_CSV,

@@ -2,7 +2,8 @@
 # working directory from the wildcards the same way, so no per-job params are needed.
 rule repair_settings:
     input:
-        unpack(repair_inputs),
+        videos_input,
+        settings=layout.SETTINGS,
     output:
         settings=layout.REPAIRED_SETTINGS,
     log:
@@ -17,12 +18,13 @@ rule repair_settings:
 # `pixi run fix-paths`: repair and check every job's settings without tracking anything.
 rule fix_paths:
     input:
-        all_repaired_settings(),
+        all_repaired_settings,
 
 
 rule track:
     input:
-        unpack(track_inputs),
+        transfer_input,
+        settings=layout.REPAIRED_SETTINGS,
     output:
         tracked=layout.TRACKED,
     log:
@@ -40,7 +42,8 @@ rule track:
 
 rule copy_trajectories:
     input:
-        unpack(copy_inputs),
+        session_trajectories_if_present,
+        tracked=layout.TRACKED,
     output:
         trajectories=layout.TRAJECTORIES,
     log:

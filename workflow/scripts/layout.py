@@ -31,6 +31,12 @@ def log(step: str) -> str:
     return f"results/logs/{step}/{{video}}/{{job}}.log"
 
 
+def job_file(pattern: str, video: str, job: str) -> str:
+    """A pattern above, filled in for one job, as the string Snakemake uses: the DAG asks
+    for several per job, and Path objects cost time at 10,000 jobs."""
+    return pattern.format(video=video, job=job)
+
+
 def job_path(pattern: str, video: str, job: str, **extra) -> Path:
     """A pattern above, filled in for one job."""
     return Path(pattern.format(video=video, job=job, **extra))

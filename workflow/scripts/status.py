@@ -54,12 +54,6 @@ VIDEO_NAME = re.compile(r"(?P<date>\d{8})[-_T]?(?P<time>\d{6})(?:.*?[-_](?P<part
 SESSION_TRAJECTORIES = f"{layout.SESSION}/{layout.SESSION_TRAJECTORIES}"
 
 
-def job_path(pattern: str, video: str, job: str) -> str:
-    """layout's pattern for one job, as the string Snakemake uses (Path objects cost time
-    at 10,000 jobs)."""
-    return pattern.format(video=video, job=job)
-
-
 class Folders:
     """File times from one listing per folder: a missing file costs no failed stat."""
 
@@ -227,7 +221,7 @@ class Workspace:
         key = (video, job)
         if key in self._plans:
             return self._plans[key]
-        settings_path = job_path(layout.SETTINGS, video, job)
+        settings_path = layout.job_file(layout.SETTINGS, video, job)
         settings = quick_settings(settings_path)
         videos, transfer = [], None
         if settings is not None:
@@ -239,7 +233,7 @@ class Workspace:
             if reference in self.job_set and reference != key:
                 transfer = reference
         mtimes = {
-            pattern: self.files.output_mtime(job_path(pattern, video, job))
+            pattern: self.files.output_mtime(layout.job_file(pattern, video, job))
             for pattern in (
                 layout.REPAIRED_SETTINGS,
                 layout.TRACKED,
@@ -251,7 +245,7 @@ class Workspace:
         return plan
 
     def _is_incomplete(self, pattern: str, video: str, job: str, mtime) -> bool:
-        return mtime is not None and job_path(pattern, video, job) in self.incomplete
+        return mtime is not None and layout.job_file(pattern, video, job) in self.incomplete
 
     def steps(self, video: str, job: str) -> list[str]:
         """The steps Snakemake would run for this job, in order."""
@@ -355,7 +349,7 @@ class Workspace:
 
     def _output_path(self, node) -> str:
         step, video, job = node
-        return job_path(STEP_OUTPUT[step], video, job)
+        return layout.job_file(STEP_OUTPUT[step], video, job)
 
     def _output(self, node) -> float | None:
         step, video, job = node
@@ -366,17 +360,17 @@ class Workspace:
         step, video, job = node
         plan = self.plan(video, job)
         inputs = self.files.input_mtime
-        videos = [inputs(path) for path in plan.videos]
         if step == "repair_settings":
-            return [inputs(job_path(layout.SETTINGS, video, job)), *videos]
+            videos = [inputs(path) for path in plan.videos]
+            return [inputs(layout.job_file(layout.SETTINGS, video, job)), *videos]
         if step == "track":
             transfer = []
             if plan.transfer is not None:
-                transfer = [inputs(job_path(layout.TRACKED, *plan.transfer))]
-            return [inputs(job_path(layout.REPAIRED_SETTINGS, video, job)), *videos, *transfer]
+                transfer = [inputs(layout.job_file(layout.TRACKED, *plan.transfer))]
+            return [inputs(layout.job_file(layout.REPAIRED_SETTINGS, video, job)), *transfer]
         return [
-            inputs(job_path(layout.TRACKED, video, job)),
-            inputs(job_path(SESSION_TRAJECTORIES, video, job)),
+            inputs(layout.job_file(layout.TRACKED, video, job)),
+            inputs(layout.job_file(SESSION_TRAJECTORIES, video, job)),
         ]
 
 
@@ -389,7 +383,7 @@ def _reason_outdated(ws: Workspace, video: str, job: str, steps: list[str]) -> s
     )
     inputs = ws.files.input_mtime
     reasons = []
-    settings = inputs(job_path(layout.SETTINGS, video, job))
+    settings = inputs(layout.job_file(layout.SETTINGS, video, job))
     if settings is not None and settings > min(t for t in (repaired, tracked) if t is not None):
         reasons.append(f"settings file changed {when(settings)}")
     for path in plan.videos:
@@ -401,7 +395,7 @@ def _reason_outdated(ws: Workspace, video: str, job: str, steps: list[str]) -> s
             f"learns identities from {layout.job_id(*plan.transfer)}, which is tracked again"
         )
     elif plan.transfer is not None and "track" in steps:
-        stamp = inputs(job_path(layout.TRACKED, *plan.transfer))
+        stamp = inputs(layout.job_file(layout.TRACKED, *plan.transfer))
         if stamp is not None and stamp > tracked:
             reasons.append(
                 f"learns identities from {layout.job_id(*plan.transfer)}, tracked again since"
@@ -416,10 +410,10 @@ def _reason_outdated(ws: Workspace, video: str, job: str, steps: list[str]) -> s
     if not reasons and "track" in steps and repaired is not None and repaired > tracked:
         reasons.append("repaired settings changed since it was tracked")
     if steps == ["copy_trajectories"]:
-        session = job_path(layout.SESSION, video, job)
-        session_h5 = inputs(job_path(SESSION_TRAJECTORIES, video, job))
+        session = layout.job_file(layout.SESSION, video, job)
+        session_h5 = inputs(layout.job_file(SESSION_TRAJECTORIES, video, job))
         if copy is None:
-            target = job_path(layout.TRAJECTORIES, video, job)
+            target = layout.job_file(layout.TRAJECTORIES, video, job)
             reasons.append(f"copy in {target} is missing: copy pending")
         elif session_h5 is not None and session_h5 > copy:
             import session_check
@@ -445,7 +439,7 @@ def _failed_step(ws: Workspace, video: str, job: str) -> tuple[str, Path] | None
     ):
         if plan.mtimes[pattern] is not None:
             continue
-        log = Path(job_path(layout.log(step), video, job))
+        log = Path(layout.job_file(layout.log(step), video, job))
         if not ws.files.exists(log):
             return None
         try:
@@ -457,7 +451,7 @@ def _failed_step(ws: Workspace, video: str, job: str) -> tuple[str, Path] | None
 
 
 def _fill_done(ws: Workspace, status: JobStatus) -> None:
-    tracked = job_path(layout.TRACKED, status.video, status.job)
+    tracked = layout.job_file(layout.TRACKED, status.video, status.job)
     try:
         with open(tracked, encoding="utf-8") as handle:
             record = json.load(handle)
@@ -519,14 +513,16 @@ def collect(ws: Workspace | None = None) -> list[JobStatus]:
             continue
         failed = _failed_step(ws, video, job)
         outputs = {
-            job_path(p, video, job)
+            layout.job_file(p, video, job)
             for p in (layout.REPAIRED_SETTINGS, layout.TRACKED, layout.TRAJECTORIES)
         }
         if run is not None and outputs & running_outputs:
             # Snakemake marks a step's output incomplete while the step works; a step that
             # failed in this run is unmarked and keeps its log.
             working = [
-                step for step in STEPS if job_path(STEP_OUTPUT[step], video, job) in ws.incomplete
+                step
+                for step in STEPS
+                if layout.job_file(STEP_OUTPUT[step], video, job) in ws.incomplete
             ]
             failed_now = failed is not None and os.stat(failed[1]).st_mtime >= run.get("started", 0)
             if working or not failed_now:
@@ -564,7 +560,7 @@ def collect(ws: Workspace | None = None) -> list[JobStatus]:
 
 
 def _changed_since(ws: Workspace, video: str, job: str, stamp: float) -> str:
-    settings = ws.files.input_mtime(job_path(layout.SETTINGS, video, job))
+    settings = ws.files.input_mtime(layout.job_file(layout.SETTINGS, video, job))
     changed = ["settings"] if settings is not None and settings > stamp else []
     if any(
         (m := ws.files.input_mtime(v)) is not None and m > stamp for v in ws.plan(video, job).videos
@@ -591,7 +587,7 @@ def _running_reason(video: str, job: str, run: dict, working: list[str]) -> str:
         return f"waiting its turn in the run ({who})"
     step = working[-1]
     what = {"repair_settings": "checking the settings", "track": "tracking"}.get(step, "copying")
-    return f"{what} now ({who}); log: {job_path(layout.log(step), video, job)}"
+    return f"{what} now ({who}); log: {layout.job_file(layout.log(step), video, job)}"
 
 
 def code_changed_since(statuses: list[JobStatus]) -> int:
@@ -603,7 +599,7 @@ def code_changed_since(statuses: list[JobStatus]) -> int:
     count = 0
     for status in statuses:
         if status.state == "done":
-            tracked = job_path(layout.TRACKED, status.video, status.job)
+            tracked = layout.job_file(layout.TRACKED, status.video, status.job)
             try:
                 count += os.stat(tracked).st_mtime < newest
             except OSError:

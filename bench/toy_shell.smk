@@ -1,0 +1,48 @@
+# The bare baseline of bench/dag: three rules per settings file with the same glob and the same
+# outputs as the real workflow, shell commands and plain patterns only (Snakemake's least cost).
+VIDEOS, JOBS = glob_wildcards("settings/{video}/{job}.toml")
+
+
+wildcard_constraints:
+    video=r"[^/]+",
+    job=r"[^/]+",
+
+
+rule all:
+    input:
+        expand("tracking/{video}/{job}.h5", zip, video=VIDEOS, job=JOBS),
+
+
+rule repair_settings:
+    input:
+        "settings/{video}/{job}.toml",
+    output:
+        "results/settings/{video}/{job}.toml",
+    log:
+        "results/logs/repair_settings/{video}/{job}.log",
+    shell:
+        "cp {input} {output}"
+
+
+rule track:
+    input:
+        "results/settings/{video}/{job}.toml",
+    output:
+        "results/sessions/{video}/{job}.tracked.json",
+    log:
+        "results/logs/track/{video}/{job}.log",
+    resources:
+        gpu=1,
+    shell:
+        "cp {input} {output}"
+
+
+rule copy_trajectories:
+    input:
+        "results/sessions/{video}/{job}.tracked.json",
+    output:
+        "tracking/{video}/{job}.h5",
+    log:
+        "results/logs/copy_trajectories/{video}/{job}.log",
+    shell:
+        "cp {input} {output}"
