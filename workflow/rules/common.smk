@@ -63,14 +63,12 @@ def transfer_input(wildcards):
     return transfer_source(wildcards.video, wildcards.job)
 
 
-SESSION_TRAJECTORIES = f"{layout.SESSION}/{layout.SESSION_TRAJECTORIES}"
-SESSION_JSON = f"{layout.SESSION}/session.json"
-
-
 def session_trajectories_if_present(wildcards):
     """Once tracked, the session's own trajectories: when idtracker.ai's validator rewrites
     them, the copy in tracking/ is older and is made again."""
-    path = layout.job_file(SESSION_TRAJECTORIES, wildcards.video, wildcards.job)
+    path = layout.job_file(
+        layout.SESSION_TRAJECTORIES_FILE, wildcards.video, wildcards.job
+    )
     return [path] if os.path.isfile(path) else []
 
 
@@ -100,7 +98,7 @@ def transfer_source(video, job):
 
 def session_json_if_present(wildcards):
     """The session's session.json once it exists: validation rewrites it (last_validated)."""
-    path = layout.job_file(SESSION_JSON, wildcards.video, wildcards.job)
+    path = layout.job_file(layout.SESSION_JSON_FILE, wildcards.video, wildcards.job)
     return [path] if os.path.isfile(path) else []
 
 

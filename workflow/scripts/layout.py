@@ -24,6 +24,9 @@ QC_SUMMARY_PARQUET = "results/qc/summary.parquet"
 QC_SUMMARY_HTML = "results/qc/summary.html"
 
 SESSION_TRAJECTORIES = "trajectories/trajectories.h5"
+# The same two inside a job's session, as patterns (for the DAG and the status view).
+SESSION_TRAJECTORIES_FILE = f"{SESSION}/{SESSION_TRAJECTORIES}"
+SESSION_JSON_FILE = f"{SESSION}/session.json"
 
 
 def log(step: str) -> str:

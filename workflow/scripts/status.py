@@ -51,9 +51,6 @@ CRITICAL_LINE = re.compile(r"^(?:\d\d:\d\d:\d\d\s+)?(CRITICAL\b.*)$")
 VIDEO_NAME = re.compile(r"(?P<date>\d{8})[-_T]?(?P<time>\d{6})(?:.*?[-_](?P<part>\d{1,3}))?$")
 
 
-SESSION_TRAJECTORIES = f"{layout.SESSION}/{layout.SESSION_TRAJECTORIES}"
-
-
 class Folders:
     """File times from one listing per folder: a missing file costs no failed stat."""
 
@@ -370,7 +367,7 @@ class Workspace:
             return [inputs(layout.job_file(layout.REPAIRED_SETTINGS, video, job)), *transfer]
         return [
             inputs(layout.job_file(layout.TRACKED, video, job)),
-            inputs(layout.job_file(SESSION_TRAJECTORIES, video, job)),
+            inputs(layout.job_file(layout.SESSION_TRAJECTORIES_FILE, video, job)),
         ]
 
 
@@ -411,7 +408,7 @@ def _reason_outdated(ws: Workspace, video: str, job: str, steps: list[str]) -> s
         reasons.append("repaired settings changed since it was tracked")
     if steps == ["copy_trajectories"]:
         session = layout.job_file(layout.SESSION, video, job)
-        session_h5 = inputs(layout.job_file(SESSION_TRAJECTORIES, video, job))
+        session_h5 = inputs(layout.job_file(layout.SESSION_TRAJECTORIES_FILE, video, job))
         if copy is None:
             target = layout.job_file(layout.TRAJECTORIES, video, job)
             reasons.append(f"copy in {target} is missing: copy pending")
