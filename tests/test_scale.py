@@ -1,12 +1,12 @@
 """At scale (1,000 settings files) the DAG's shortcuts stay correct: one edited settings file,
 one replaced video or one new knowledge-transfer edge reruns exactly the jobs it should.
 
-What makes the DAG cheap (settings parsed once per file version, target lists built only for
-the rule asked for, unnamed inputs, the videos as inputs of the repair step only) must not hide
-a change. Finished jobs are faked (their files, with times in the order the workflow writes
-them): Snakemake and `pixi run status` judge a job by those files and times alone, and tracking
-1,000 videos for real is out of reach here; the real runs in test_workflow_e2e.py show that a
-tracked job leaves exactly these files.
+What makes the DAG cheap (what it needs from the settings files remembered between runs, keyed
+by file time and size; target lists built only for the rule asked for; unnamed inputs; the
+videos as inputs of the repair step only) must not hide a change. Finished jobs are faked (their
+files, with times in the order the workflow writes them): Snakemake and `pixi run status` judge
+a job by those files and times alone, and tracking 1,000 videos for real is out of reach here;
+the real runs in test_workflow_e2e.py show that a tracked job leaves exactly these files.
 """
 
 import csv
@@ -16,6 +16,7 @@ import sys
 import time
 
 import pytest
+import settings_digest
 from conftest import REPO, copy_workspace, dry_run_steps, fake_finished, make_workspace
 
 N_JOBS = 1000
@@ -32,6 +33,7 @@ track_wo_identities = true
 roi_list = ""
 """
 STEPS = ("repair_settings", "track", "copy_trajectories")
+DIGESTS = (".snakemake", "idtracker-flow", "settings-digests.json")
 
 
 def job_name(index: int) -> tuple[str, str]:
@@ -52,6 +54,8 @@ def finished(tmp_path_factory):
         for path in (settings, placeholder):
             os.utime(path, (stamp, stamp))
         fake_finished(ws, video, job, stamp)
+    assert planned(ws) == set()  # and the settings digests are remembered from here on
+    assert ws.path(*DIGESTS).is_file()
     return ws
 
 
@@ -88,7 +92,7 @@ def test_nothing_to_do_when_every_job_is_finished(finished):
 def test_editing_one_settings_file_reruns_exactly_that_job(project):
     video, job = job_name(427)
     path = project.settings_path(video, job)
-    path.write_text(path.read_text().replace("[0, 130]", "[0, 120]"))
+    path.write_text(path.read_text().replace("[0, 130]", "[0, 120]"))  # same size, newer
 
     assert planned(project) == {(f"{video}/{job}", step) for step in STEPS}
     states = status_rows(project)
@@ -121,3 +125,42 @@ def test_a_new_knowledge_transfer_edge_at_scale(project):
     assert planned(project) == {(f"{source_video}/{source}", step) for step in STEPS} | {
         (f"{learner_video}/{learner}", step) for step in ("track", "copy_trajectories")
     }
+
+
+def test_settings_digests_are_read_again_when_a_file_changes(tmp_path, monkeypatch):
+    """The cache itself, as plain Python: time or size changed, code changed, cache damaged."""
+    monkeypatch.chdir(tmp_path)
+    settings = tmp_path / "job.toml"
+    settings.write_text("video_paths = ['a.avi']\n")
+    os.utime(settings, (1_000_000, 1_000_000))
+    cache = tmp_path / "digests.json"
+
+    first = settings_digest.DigestCache(cache)
+    assert first.get("job.toml") == {"videos": ["a.avi"], "transfer": None}
+    first.save()
+    again = settings_digest.DigestCache(cache)
+    assert again.entries  # loaded, not re-read
+    assert again.get("job.toml")["videos"] == ["a.avi"]
+    assert not again.changed
+
+    settings.write_text("video_paths = ['b.avi']\n")  # same size, new time
+    assert settings_digest.DigestCache(cache).get("job.toml")["videos"] == ["b.avi"]
+    settings.write_text("video_paths = ['bb.avi']\n")
+    os.utime(settings, (1_000_000, 1_000_000))  # old time, new size
+    assert settings_digest.DigestCache(cache).get("job.toml")["videos"] == ["bb.avi"]
+
+    monkeypatch.setattr(settings_digest, "FORMAT", settings_digest.FORMAT + 1)
+    assert settings_digest.DigestCache(cache).entries == {}  # another version of the code
+
+    cache.write_text("{not json")
+    damaged = settings_digest.DigestCache(cache)
+    assert damaged.get("job.toml")["videos"] == ["bb.avi"]
+    damaged.save()
+    settings.unlink()
+    other = tmp_path / "other.toml"
+    other.write_text("number_of_animals = 2\n")
+    pruned = settings_digest.DigestCache(cache)
+    assert pruned.get("other.toml") == {"videos": [], "transfer": None}
+    pruned.save()
+    assert set(settings_digest.DigestCache(cache).entries) == {"other.toml"}
+    assert settings_digest.DigestCache(cache).get("missing.toml") is None

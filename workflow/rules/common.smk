@@ -1,3 +1,4 @@
+import atexit
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ sys.path.insert(0, str(Path(workflow.current_basedir).parent / "scripts"))
 
 import layout
 import path_repair
-import settings_file
+import settings_digest
 from jobs import discover_jobs
 
 JOBS = discover_jobs("settings")
@@ -27,26 +28,17 @@ wildcard_constraints:
 
 
 # Input functions run once per job in every dry run and every run (10,000 jobs is a real batch):
-# paths stay strings and each settings file is parsed once per file version.
-_settings_cache = {}
+# paths stay strings, and what they need from the settings files is read once per file
+# version, remembered between runs (settings_digest.py). Job processes on a cluster read the
+# cache but leave it to the main process to write.
+SETTINGS_DIGESTS = settings_digest.DigestCache()
+if workflow.is_main_process:
+    atexit.register(SETTINGS_DIGESTS.save)
 
 
-def parsed_settings(video, job):
-    """The job's settings (read once per file version), or None when unreadable."""
-    path = layout.job_file(layout.SETTINGS, video, job)
-    try:
-        stamp = os.stat(path).st_mtime_ns
-    except OSError:
-        return None
-    cached = _settings_cache.get(path)
-    if cached is None or cached[0] != stamp:
-        try:
-            cached = (stamp, settings_file.read_settings(Path(path)))
-        except Exception:
-            # The repair rule reports the problem in its own log; the DAG must still build.
-            cached = (stamp, None)
-        _settings_cache[path] = cached
-    return cached[1]
+def settings_digest_of(video, job):
+    """The job's video paths as written and knowledge-transfer folder (None: unreadable)."""
+    return SETTINGS_DIGESTS.get(layout.job_file(layout.SETTINGS, video, job))
 
 
 # These functions give unnamed inputs: the scripts do not use them (they are there for the
@@ -73,12 +65,12 @@ def session_trajectories_if_present(wildcards):
 
 
 def job_videos(video, job):
-    settings = parsed_settings(video, job)
-    if settings is None:
+    digest = settings_digest_of(video, job)
+    if digest is None:
         return []
     path = layout.job_path(layout.SETTINGS, video, job)
     found = []
-    for written in settings_file.video_paths(settings):
+    for written in digest["videos"]:
         lookup = path_repair.locate(
             written, path, config["path_prefixes"], config["video_dirs"]
         )
@@ -88,9 +80,8 @@ def job_videos(video, job):
 
 
 def transfer_source(video, job):
-    settings = parsed_settings(video, job)
-    folder = (settings or {}).get("knowledge_transfer_folder")
-    reference = path_repair.session_reference(str(folder)) if folder else None
+    folder = (settings_digest_of(video, job) or {}).get("transfer")
+    reference = path_repair.session_reference(folder) if folder else None
     if reference in JOB_SET and reference != (video, job):
         return [layout.job_file(layout.TRACKED, *reference)]
     return []
