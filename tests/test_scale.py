@@ -164,3 +164,11 @@ def test_settings_digests_are_read_again_when_a_file_changes(tmp_path, monkeypat
     pruned.save()
     assert set(settings_digest.DigestCache(cache).entries) == {"other.toml"}
     assert settings_digest.DigestCache(cache).get("missing.toml") is None
+
+    # Snakemake run with --directory returns to where it was started before the cache is saved.
+    project = settings_digest.DigestCache(settings_digest.CACHE)
+    project.get("other.toml")
+    monkeypatch.chdir(tmp_path.parent)
+    project.save()
+    assert (tmp_path / settings_digest.CACHE).is_file()
+    assert not (tmp_path.parent / settings_digest.CACHE).exists()

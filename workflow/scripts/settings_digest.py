@@ -43,7 +43,10 @@ def code_version() -> str:
 
 class DigestCache:
     def __init__(self, cache: Path = CACHE):
-        self.cache = Path(cache)
+        # Settings paths are relative to the project folder, the working directory while the
+        # DAG is built; Snakemake may be elsewhere at exit (`--directory`), so hold on to it.
+        self.root = Path.cwd()
+        self.cache = self.root / cache
         self.version = code_version()
         self.entries = self._load()
         self.seen: set[str] = set()
@@ -83,7 +86,7 @@ class DigestCache:
         entries = {
             path: entry
             for path, entry in self.entries.items()
-            if path in self.seen or os.path.exists(path)
+            if path in self.seen or (self.root / path).exists()
         }
         try:
             self.cache.parent.mkdir(parents=True, exist_ok=True)
