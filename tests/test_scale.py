@@ -9,15 +9,13 @@ a job by those files and times alone, and tracking 1,000 videos for real is out 
 the real runs in test_workflow_e2e.py show that a tracked job leaves exactly these files.
 """
 
-import csv
 import os
-import subprocess
-import sys
 import time
 
 import pytest
 import settings_digest
-from conftest import REPO, copy_workspace, dry_run_steps, fake_finished, make_workspace
+import status
+from conftest import copy_workspace, dry_run_steps, fake_finished, make_workspace, run_status
 
 N_JOBS = 1000
 PARTS_PER_VIDEO = 10
@@ -32,7 +30,7 @@ check_segmentation = false
 track_wo_identities = true
 roi_list = ""
 """
-STEPS = ("repair_settings", "track", "copy_trajectories")
+STEPS = status.STEPS
 DIGESTS = (".snakemake", "idtracker-flow", "settings-digests.json")
 
 
@@ -70,16 +68,7 @@ def planned(ws) -> set[tuple[str, str]]:
 
 def status_rows(ws) -> dict[str, str]:
     """job -> state, from `pixi run status`."""
-    result = subprocess.run(
-        [sys.executable, str(REPO / "workflow" / "scripts" / "status.py"), "--csv", "s.csv"],
-        cwd=ws.root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = ws.path("s.csv").read_text(encoding="utf-8-sig").splitlines()[1:]  # 1: a note
-    return {f"{row['video']}/{row['job']}": row["state"] for row in csv.DictReader(lines)}
+    return {name: row["state"] for name, row in run_status(ws)[1].items()}
 
 
 def test_nothing_to_do_when_every_job_is_finished(finished):

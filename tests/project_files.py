@@ -1,0 +1,60 @@
+"""Project folders for tests and benchmarks (plain Python, no pytest): a copy of the workflow,
+faked finished jobs, and the steps a `snakemake -n` listing plans. bench/ imports it too, so
+the benchmarks and the tests build and read projects the same way."""
+
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+
+import layout  # noqa: E402
+
+# What a finished job leaves, in the order the workflow writes it.
+FINISHED_FILES = (
+    layout.REPAIRED_SETTINGS,
+    layout.SESSION_TRAJECTORIES_FILE,
+    layout.TRACKED,
+    layout.TRAJECTORIES,
+)
+RULE_LINE = re.compile(r"^(?:local)?rule (\w+):$")
+OUTPUT_LINE = re.compile(r"^\s+output: (\S+)")
+# A tracking step's output, back to (video, job).
+STEP_OUTPUT = re.compile(
+    r"^(?:results/settings|results/sessions|tracking)/([^/]+)/([^/]+?)"
+    r"(?:\.tracked\.json|\.toml|\.h5)$"
+)
+
+
+def copy_workflow(root: Path) -> None:
+    """The workflow (Snakefile, workflow/, config/) in a new project folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "Snakefile", root / "Snakefile")
+    for folder in ("workflow", "config"):
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def fake_finished(root: Path, video: str, job: str, stamp: float, text: str = "{}") -> None:
+    """The files a finished job leaves, with times in the order the workflow makes them."""
+    for n, pattern in enumerate(FINISHED_FILES, start=1):
+        path = root / layout.job_file(pattern, video, job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        os.utime(path, (stamp + n, stamp + n))
+
+
+def planned_steps(listing: str) -> set[tuple[str, str, str]]:
+    """(video, job, rule) for every tracking step a `snakemake -n` listing plans (QC steps
+    are not listed)."""
+    steps, rule = set(), None
+    for line in listing.splitlines():
+        if match := RULE_LINE.match(line):
+            rule = match[1]
+        elif rule and (match := OUTPUT_LINE.match(line)):
+            if output := STEP_OUTPUT.match(match[1]):
+                steps.add((output[1], output[2], rule))
+            rule = None
+    return steps
