@@ -9,8 +9,8 @@ validate(config, schema="../schemas/config.schema.yaml")
 
 sys.path.insert(0, str(Path(workflow.current_basedir).parent / "scripts"))
 
+import job_inputs
 import layout
-import path_repair
 import settings_digest
 from jobs import discover_jobs
 
@@ -36,23 +36,32 @@ if workflow.is_main_process:
     atexit.register(SETTINGS_DIGESTS.save)
 
 
-def settings_digest_of(video, job):
+def settings_digest_of(wildcards):
     """The job's video paths as written and knowledge-transfer folder (None: unreadable)."""
-    return SETTINGS_DIGESTS.get(layout.job_file(layout.SETTINGS, video, job))
+    return SETTINGS_DIGESTS.get(
+        layout.job_file(layout.SETTINGS, wildcards.video, wildcards.job)
+    )
 
 
 # These functions give unnamed inputs: the scripts do not use them (they are there for the
-# DAG), and a named list costs Snakemake an extra container per job.
+# DAG), and a named list costs Snakemake an extra container per job. Which videos and which
+# transfer source: job_inputs.py, shared with `pixi run status`.
 def videos_input(wildcards):
     """The job's videos, where they can be found (a missing one fails the repair rule with a
     message, not the whole DAG): a new video re-tracks the job."""
-    return job_videos(wildcards.video, wildcards.job)
+    digest = settings_digest_of(wildcards)
+    settings = layout.job_file(layout.SETTINGS, wildcards.video, wildcards.job)
+    return job_inputs.found_videos(digest["videos"], settings, config) if digest else []
 
 
 def transfer_input(wildcards):
     """The job whose session this one learns identities from (knowledge transfer): that job
     is tracked first."""
-    return transfer_source(wildcards.video, wildcards.job)
+    folder = (settings_digest_of(wildcards) or {}).get("transfer")
+    source = job_inputs.transfer_source(
+        folder, (wildcards.video, wildcards.job), JOB_SET
+    )
+    return [layout.job_file(layout.TRACKED, *source)] if source else []
 
 
 def session_trajectories_if_present(wildcards):
@@ -62,29 +71,6 @@ def session_trajectories_if_present(wildcards):
         layout.SESSION_TRAJECTORIES_FILE, wildcards.video, wildcards.job
     )
     return [path] if os.path.isfile(path) else []
-
-
-def job_videos(video, job):
-    digest = settings_digest_of(video, job)
-    if digest is None:
-        return []
-    path = layout.job_path(layout.SETTINGS, video, job)
-    found = []
-    for written in digest["videos"]:
-        lookup = path_repair.locate(
-            written, path, config["path_prefixes"], config["video_dirs"]
-        )
-        if lookup.found is not None:
-            found.append(str(lookup.found))
-    return found
-
-
-def transfer_source(video, job):
-    folder = (settings_digest_of(video, job) or {}).get("transfer")
-    reference = path_repair.session_reference(folder) if folder else None
-    if reference in JOB_SET and reference != (video, job):
-        return [layout.job_file(layout.TRACKED, *reference)]
-    return []
 
 
 def session_json_if_present(wildcards):
@@ -156,7 +142,11 @@ def write_partial_qc_summary():
             layout.QC_SUMMARY_HTML,
         )
     except Exception as error:  # never hide the run's own error behind this one
-        print(f"Could not write the partial quality table: {error}", file=sys.stderr)
+        print(
+            f"Could not write the partial quality table {layout.QC_SUMMARY_CSV}: {error}."
+            " The next `pixi run track` writes it again.",
+            file=sys.stderr,
+        )
         return
     print(
         f"Quality table for the {len(done)} of {len(TARGET_JOBS)} jobs with results:"

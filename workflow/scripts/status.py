@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # sibling modules, also when run by hand
 
+import job_inputs
 import layout
-import path_repair
 import run_lock
 import settings_file
 from jobs import discover_jobs
@@ -198,22 +198,9 @@ class Workspace:
         self.files = Folders()
         self.incomplete = incomplete_outputs()
         self._plans: dict[tuple[str, str], Plan] = {}
-        self._located: dict[tuple[str, str], str | None] = {}
         self._needrun: set[tuple[str, str, str]] | None = None
 
     # --- what Snakemake sees -------------------------------------------------------------
-    def _video(self, written: str, settings: str) -> str | None:
-        key = (written, os.path.dirname(settings))
-        if key not in self._located:
-            found = path_repair.locate(
-                written,
-                Path(settings),
-                self.config["path_prefixes"],
-                self.config["video_dirs"],
-            ).found
-            self._located[key] = str(found) if found is not None else None
-        return self._located[key]
-
     def plan(self, video: str, job: str) -> Plan:
         key = (video, job)
         if key in self._plans:
@@ -222,13 +209,10 @@ class Workspace:
         settings = quick_settings(settings_path)
         videos, transfer = [], None
         if settings is not None:
-            for written in settings_file.video_paths(settings):
-                if (found := self._video(written, settings_path)) is not None:
-                    videos.append(found)
+            written = settings_file.video_paths(settings)
+            videos = job_inputs.found_videos(written, settings_path, self.config)
             folder = settings.get("knowledge_transfer_folder")
-            reference = path_repair.session_reference(str(folder)) if folder else None
-            if reference in self.job_set and reference != key:
-                transfer = reference
+            transfer = job_inputs.transfer_source(folder, key, self.job_set)
         mtimes = {
             pattern: self.files.output_mtime(layout.job_file(pattern, video, job))
             for pattern in (
@@ -702,6 +686,7 @@ def notes_for(ws: Workspace, statuses: list[JobStatus]) -> list[str]:
     for entry in sorted(ws.skip - {s.name for s in statuses}):
         notes.append(
             f"skip: in config/config.yaml lists {entry}, but there is no settings/{entry}.toml."
+            f" Fix the spelling there, or `pixi run unskip {entry}` if it is gone for good."
         )
     if old := code_changed_since(statuses):
         notes.append(
