@@ -14,8 +14,15 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tomllib
 import venv
+
+if sys.version_info < (3, 11):  # noqa: UP036 (tomllib; idtracker.ai 6 needs 3.11 too)
+    sys.exit(
+        f"tasks.py needs Python 3.11 or newer; this is {sys.version.split()[0]}. Install a newer"
+        " Python (e.g. `sudo apt install python3.11 python3.11-venv`) and run it with that one."
+    )
+
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent

@@ -121,3 +121,26 @@ def test_launcher_uses_every_gpu_by_default(tmp_path, monkeypatch):
     config.write_text("gpus: auto\n")
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     assert launch.gpu_resources([], config) == []  # no GPU: the profile's gpu=1 stands
+
+
+def test_no_free_gpu_slot_fails_the_job_with_what_to_do(tmp_path, monkeypatch, capsys):
+    """Every slot of device 0 is held (by this test, with the real file locks) and the wait is
+    cut to a moment: the job fails with a message naming it and the next step, no traceback."""
+    import run_tracking
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID"):
+        monkeypatch.delenv(name, raising=False)
+    held = gpu_slots.acquire(["0"], jobs_per_gpu=1, wait_s=1)
+    real_acquire = gpu_slots.acquire
+    monkeypatch.setattr(
+        gpu_slots, "acquire", lambda devices, jobs, log=None: real_acquire(devices, jobs, 0.5, log)
+    )
+    try:
+        with pytest.raises(run_tracking.TrackingFailed) as failure:
+            run_tracking.pin_gpu("auto", ["0"], 1, sys.stdout, "rec1/part01")
+    finally:
+        held.release()
+    message = str(failure.value)
+    assert message.startswith("Job rec1/part01: no free GPU slot")
+    assert "config/config.yaml" in message and "pixi run track" in message

@@ -59,8 +59,8 @@ def verdict(facts: GpuFacts) -> Verdict:
         return Verdict(
             False,
             f"{USES_CPU}: this PyTorch ({facts.torch_version}) is a CPU-only build.",
-            "Install a CUDA build of PyTorch: run `pixi install` again, or"
-            " `pip install -r requirements.txt` in a fresh environment.",
+            "Install a CUDA build of PyTorch: delete the .venv folder and run"
+            " `python3 tasks.py setup` (with Pixi: `pixi install`).",
         )
     visible = facts.cuda_visible_devices
     if visible is not None and visible.strip() in {"", "-1", "none", "NoDevFiles"}:

@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.path.is_file():
         print(
-            f"ERROR: {args.path} not found: the documentation is missing.",
+            f"ERROR: {args.path} not found: the documentation is missing. Check the file name,"
+            " or get README.md back with `git checkout README.md`.",
             file=sys.stderr,
         )
         return 1

@@ -54,8 +54,8 @@ def installed_tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
         raise GuiError(
-            f"{name} is not installed in this environment. Run the set-up again"
-            " (pixi install, or pip install -r requirements.txt)."
+            f"{name} is not installed in this environment. Set it up again: delete the .venv"
+            " folder and run `python3 tasks.py setup` (with Pixi: `pixi install`)."
         )
     return found
 
@@ -183,7 +183,10 @@ def prepare(
     if defaults is not None:
         defaults = defaults.expanduser().resolve()  # the app runs in another folder
         if not defaults.is_file():
-            raise GuiError(f"Settings to start from not found: {defaults}.")
+            raise GuiError(
+                f"Settings to start from not found: {defaults}. Check the --defaults path,"
+                " or leave it out to start from idtracker.ai's defaults."
+            )
     background_folder, settings_folder = make_folders(project, video)
     print(f"Folders ready:\n  {settings_folder}\n  {background_folder}")
 

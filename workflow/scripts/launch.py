@@ -40,7 +40,9 @@ def main(args: list[str]) -> int:
         print(
             f"Another tracking run (process {running['pid']} on {running['host']}, started"
             f" {started}) is working in this project folder. Wait for it to finish, or stop it"
-            " (Ctrl+C in its window), then run this again."
+            " (Ctrl+C in its window), then run this again. If that run is gone (its machine"
+            " restarted, say), delete .snakemake/idtracker-flow-run.json and run"
+            " `snakemake --unlock`, then this again."
         )
         return 1
     if (stale := run_lock.stale_lock()) is not None:
@@ -50,6 +52,7 @@ def main(args: list[str]) -> int:
             " Its unfinished jobs are redone now."
         )
         if snakemake("--unlock", "--quiet") != 0:
+            print("Could not remove the lock: see Snakemake's message above.")
             return 1
         run_lock.forget_run()
     return snakemake(*gpu_resources(args), *args)

@@ -36,8 +36,8 @@ def idtrackerai_command(configured: list[str]) -> list[str]:
     found = shutil.which("idtrackerai")
     if not found:
         raise TrackingFailed(
-            "idtracker.ai is not installed in this environment. Run the set-up again"
-            " (pixi install, or pip install -r requirements.txt)."
+            "idtracker.ai is not installed in this environment. Set it up again: delete the"
+            " .venv folder and run `python3 tasks.py setup` (with Pixi: `pixi install`)."
         )
     return [found]
 
@@ -69,7 +69,7 @@ def device_used(session_log: str) -> str:
     return "unknown"
 
 
-def pin_gpu(device: str, gpus, jobs_per_gpu: int, log) -> gpu_slots.Slot | None:
+def pin_gpu(device: str, gpus, jobs_per_gpu: int, log, job_name: str) -> gpu_slots.Slot | None:
     """Hold a GPU slot for this job and show idtracker.ai only that device."""
     if device not in ("auto", "cuda"):
         return None  # CPU, or a device named in config/config.yaml
@@ -80,7 +80,15 @@ def pin_gpu(device: str, gpus, jobs_per_gpu: int, log) -> gpu_slots.Slot | None:
     devices = gpu_slots.devices_to_use(gpus)
     if not devices:
         return None
-    slot = gpu_slots.acquire(devices, jobs_per_gpu, log=log)
+    try:
+        slot = gpu_slots.acquire(devices, jobs_per_gpu, log=log)
+    except TimeoutError as error:
+        raise TrackingFailed(
+            f"Job {job_name}: {error}; every GPU slot ({gpu_slots.SLOTS_DIR}) was held by other"
+            " tracking jobs the whole time. Nothing was tracked.\nWhat to do: check with"
+            " `nvidia-smi` for trackers left running, or lower `gpus`/`jobs_per_gpu` in"
+            " config/config.yaml, then run `pixi run track` again."
+        ) from None
     # Set here too, so this process's own GPU check touches only that device.
     os.environ["CUDA_VISIBLE_DEVICES"] = slot.device
     print(
@@ -131,7 +139,7 @@ def track(
             print(f"Removing {stale} from an earlier attempt.", file=log)
             shutil.rmtree(stale)
     session.parent.mkdir(parents=True, exist_ok=True)
-    slot = pin_gpu(device, gpus, jobs_per_gpu, log)
+    slot = pin_gpu(device, gpus, jobs_per_gpu, log, job_name)
     try:
         return _run_and_judge(
             settings, session, workdir, job_name, log, device, threads, data_policy, command
