@@ -5,13 +5,11 @@ the benchmarks and the tests build and read projects the same way."""
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+from idtracker_flow.project import layout
 
-import layout  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 # What a finished job leaves, in the order the workflow writes it.
 FINISHED_FILES = (
@@ -30,9 +28,8 @@ STEP_OUTPUT = re.compile(
 
 
 def copy_workflow(root: Path) -> None:
-    """The workflow (Snakefile, workflow/, config/) in a new project folder."""
+    """The workflow (workflow/, config/) in a new project folder."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO / "Snakefile", root / "Snakefile")
     for folder in ("workflow", "config"):
         shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
 

@@ -5,14 +5,12 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from idtracker_flow.project import job_inputs, layout, steps
+from idtracker_flow.project.jobs import discover_jobs
+from idtracker_flow.settings import digest as settings_digest
+from idtracker_flow.tracking import run_lock
+
 validate(config, schema="../schemas/config.schema.yaml")
-
-sys.path.insert(0, str(Path(workflow.current_basedir).parent / "scripts"))
-
-import job_inputs
-import layout
-import settings_digest
-from jobs import discover_jobs
 
 JOBS = discover_jobs("settings")
 # Jobs listed under skip: in config/config.yaml are no targets (`pixi run skip <video>/<job>`).
@@ -61,7 +59,7 @@ def transfer_input(wildcards):
     source = job_inputs.transfer_source(
         folder, (wildcards.video, wildcards.job), JOB_SET
     )
-    return [layout.job_file(layout.TRACKED, *source)] if source else []
+    return [steps.TRACK.output_of(*source)] if source else []
 
 
 def session_trajectories_if_present(wildcards):
@@ -93,38 +91,25 @@ def all_qc_trajectory_plots(wildcards=None):
     return [layout.job_file(layout.QC_TRAJECTORY_PLOT, *key) for key in TARGET_JOBS]
 
 
-def record_run():
-    """Remember this Snakemake's process id: lets `pixi run track` tell a stale lock."""
-    import run_lock
-
-    run_lock.record_run()
-
-
-def forget_run():
-    import run_lock
-
-    run_lock.forget_run()
-
-
 def finished_trajectories(wildcards=None):
     """tracking/ files of the jobs tracked at least once (targets of `pixi run copy`)."""
     return [
         layout.job_file(layout.TRAJECTORIES, *key)
         for key in TARGET_JOBS
-        if os.path.isfile(layout.job_file(layout.TRACKED, *key))
+        if os.path.isfile(steps.TRACK.output_of(*key))
     ]
 
 
 def all_repaired_settings(wildcards=None):
     """Every job's repaired settings: the fix_paths target (`pixi run fix-paths`)."""
-    return [layout.job_file(layout.REPAIRED_SETTINGS, *key) for key in JOBS]
+    return [steps.REPAIR.output_of(*key) for key in JOBS]
 
 
 def write_partial_qc_summary():
     """After a run with failed jobs, the qc_summary rule (which needs every job's row) did not
     run: write the table from the rows that exist, so the jobs that worked are in it. The next
     run remakes it once the failed jobs have rows."""
-    import qc_summary
+    from idtracker_flow.qc import summary as qc_summary
 
     done = [
         (row, plot)

@@ -6,8 +6,8 @@
 rule qc_job:
     input:
         session_json_if_present,
-        trajectories=layout.TRAJECTORIES,
-        tracked=layout.TRACKED,
+        trajectories=steps.COPY.output,
+        tracked=steps.TRACK.output,
     output:
         row=layout.QC_ROW,
         trajectory_plot=report(
@@ -54,7 +54,7 @@ rule qc_summary:
             labels={"table": "summary with flags"},
         ),
     log:
-        "results/logs/qc_summary.log",
+        layout.QC_SUMMARY_LOG,
     localrule: True
     conda:
         "../envs/idtracker-flow.yaml"

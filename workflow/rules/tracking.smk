@@ -1,13 +1,14 @@
-# Paths come from workflow/scripts/layout.py; the scripts derive the session folder and the
-# working directory from the wildcards the same way, so no per-job params are needed.
+# Each rule's output and log come from the step table (idtracker_flow/project/steps.py), which
+# status reads too; the scripts derive the session folder and the working directory from the
+# wildcards the same way, so no per-job params are needed.
 rule repair_settings:
     input:
         videos_input,
         settings=layout.SETTINGS,
     output:
-        settings=layout.REPAIRED_SETTINGS,
+        settings=steps.REPAIR.output,
     log:
-        layout.log("repair_settings"),
+        steps.REPAIR.log,
     localrule: True
     conda:
         "../envs/idtracker-flow.yaml"
@@ -24,11 +25,11 @@ rule fix_paths:
 rule track:
     input:
         transfer_input,
-        settings=layout.REPAIRED_SETTINGS,
+        settings=steps.REPAIR.output,
     output:
-        tracked=layout.TRACKED,
+        tracked=steps.TRACK.output,
     log:
-        layout.log("track"),
+        steps.TRACK.log,
     benchmark:
         layout.BENCHMARK
     conda:
@@ -43,11 +44,11 @@ rule track:
 rule copy_trajectories:
     input:
         session_trajectories_if_present,
-        tracked=layout.TRACKED,
+        tracked=steps.TRACK.output,
     output:
-        trajectories=layout.TRAJECTORIES,
+        trajectories=steps.COPY.output,
     log:
-        layout.log("copy_trajectories"),
+        steps.COPY.log,
     localrule: True
     conda:
         "../envs/idtracker-flow.yaml"

@@ -1,0 +1,147 @@
+"""Several GPUs on one machine: each running tracking job holds a device of its own.
+
+This machine has no GPU, so tracking is replaced by tests/fakes/gpu_probe.py (a stand-in that
+records CUDA_VISIBLE_DEVICES and sleeps); everything else is the real workflow and Snakemake.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+
+from idtracker_flow.cli import track as launch
+from idtracker_flow.tracking import gpu_slots
+
+PROBE = str(REPO / "tests" / "fakes" / "gpu_probe.py")
+
+
+def configure(ws, gpus, seconds=4.0):
+    config = yaml.safe_load(ws.path("config", "config.yaml").read_text())
+    config.update(gpus=gpus, threads=1, idtrackerai_command=[sys.executable, PROBE])
+    ws.path("config", "config.yaml").write_text(yaml.safe_dump(config))
+    records = ws.path("probe.jsonl")
+    return records, {"GPU_PROBE_RECORDS": str(records), "GPU_PROBE_SECONDS": str(seconds)}
+
+
+def read_records(path: Path) -> list[dict]:
+    finished = {}
+    for line in path.read_text().splitlines():
+        record = json.loads(line)
+        if "end" in record:
+            finished[record["job"]] = record
+    return list(finished.values())
+
+
+def add_jobs(ws, count):
+    ws.add_video("demo")
+    for index in range(count):
+        ws.add_job("demo", f"part{index}")
+
+
+def test_overlapping_jobs_never_share_a_device(workspace):
+    add_jobs(workspace, 6)
+    records_file, env = configure(workspace, [0, 1, 2])
+    result = workspace.snakemake("--cores", "3", "--resources", "gpu=3", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    records = read_records(records_file)
+    assert len(records) == 6
+    assert {r["device"] for r in records} == {"0", "1", "2"}
+    for a in records:
+        for b in records:
+            overlap = a["start"] < b["end"] and b["start"] < a["end"]
+            if a is not b and overlap:
+                assert a["device"] != b["device"], (a, b)
+    log = workspace.path("results", "logs", "track", "demo", "part0.log").read_text()
+    assert "CUDA_VISIBLE_DEVICES=" in log
+
+
+def test_killed_job_gives_its_device_back(workspace):
+    add_jobs(workspace, 3)
+    records_file, env = configure(workspace, [0, 1, 2], seconds=30)
+    command = [sys.executable, "-m", "snakemake", "--workflow-profile", "workflow/profiles/default"]
+    run = subprocess.Popen(
+        [*command, "--cores", "3", "--resources", "gpu=3"],
+        cwd=workspace.root,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        lines = records_file.read_text().splitlines() if records_file.exists() else []
+        if len(lines) >= 3:
+            break
+        time.sleep(0.5)
+    started = [json.loads(line) for line in lines]
+    assert len({r["device"] for r in started}) == 3
+    victim = started[0]
+    os.kill(victim["wrapper"], signal.SIGKILL)  # the job's process dies without cleaning up
+    run.wait(timeout=180)
+    assert run.returncode != 0
+
+    # The next run retries the killed job on that same device, and only it may be used.
+    records_file.unlink()
+    configure(workspace, [int(victim["device"])], seconds=1)
+    result = workspace.snakemake("--cores", "1", env=env, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [r["device"] for r in read_records(records_file)] == [victim["device"]]
+
+
+def test_slots_are_shared_only_when_allowed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = gpu_slots.acquire(["0", "1"], 2, wait_s=0)
+    second = gpu_slots.acquire(["0", "1"], 2, wait_s=0)
+    third = gpu_slots.acquire(["0", "1"], 2, wait_s=0)
+    assert [first.device, second.device, third.device] == ["0", "1", "0"]
+    assert (first.index, third.index) == (0, 1)
+    gpu_slots.acquire(["0", "1"], 2, wait_s=0).release()
+    with pytest.raises(TimeoutError):
+        gpu_slots.acquire(["0"], 2, wait_s=0)
+    first.release()
+    assert gpu_slots.acquire(["0"], 1, wait_s=0).device == "0"
+
+
+def test_cluster_scheduler_is_left_alone(monkeypatch):
+    monkeypatch.setenv("SLURM_JOB_ID", "42")
+    assert gpu_slots.scheduler_assigns_devices()
+
+
+def test_launcher_uses_every_gpu_by_default(tmp_path, monkeypatch):
+    config = tmp_path / "config.yaml"
+    config.write_text("gpus: [0, 1, 3]\njobs_per_gpu: 2\n")
+    assert launch.gpu_resources([], config) == ["--resources", "gpu=6"]
+    assert launch.gpu_resources(["--resources", "gpu=1"], config) == []
+    config.write_text("gpus: auto\n")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    assert launch.gpu_resources([], config) == []  # no GPU: the profile's gpu=1 stands
+
+
+def test_no_free_gpu_slot_fails_the_job_with_what_to_do(tmp_path, monkeypatch, capsys):
+    """Every slot of device 0 is held (by this test, with the real file locks) and the wait is
+    cut to a moment: the job fails with a message naming it and the next step, no traceback."""
+    import run_tracking
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID"):
+        monkeypatch.delenv(name, raising=False)
+    held = gpu_slots.acquire(["0"], jobs_per_gpu=1, wait_s=1)
+    real_acquire = gpu_slots.acquire
+    monkeypatch.setattr(
+        gpu_slots, "acquire", lambda devices, jobs, log=None: real_acquire(devices, jobs, 0.5, log)
+    )
+    try:
+        with pytest.raises(run_tracking.TrackingFailed) as failure:
+            run_tracking.pin_gpu("auto", ["0"], 1, sys.stdout, "rec1/part01")
+    finally:
+        held.release()
+    message = str(failure.value)
+    assert message.startswith("Job rec1/part01: no free GPU slot")
+    assert "config/config.yaml" in message and "pixi run track" in message

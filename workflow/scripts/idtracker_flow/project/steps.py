@@ -1,0 +1,42 @@
+"""The pipeline's steps, each defined once: rule name, output, log and success line.
+
+The rules (workflow/rules/tracking.smk) take their outputs and logs from here, the rule
+scripts end their logs with `success_line()`, and `pixi run status` reads the same table to
+tell a finished step from a failed one.
+"""
+
+from dataclasses import dataclass
+
+from idtracker_flow.project import layout
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the rule's name
+    output: str  # its output pattern
+    success: str  # how its log's closing line starts when it worked
+    doing: str  # what it does, in the user's words
+
+    @property
+    def log(self) -> str:
+        return layout.log(self.name)
+
+    def output_of(self, video: str, job: str) -> str:
+        return layout.job_file(self.output, video, job)
+
+    def log_of(self, video: str, job: str) -> str:
+        return layout.job_file(self.log, video, job)
+
+    def success_line(self, detail: str) -> str:
+        return f"{self.success} {detail}"
+
+    def succeeded(self, log_text: str) -> bool:
+        return f"{self.success} " in log_text
+
+
+REPAIR = Step("repair_settings", layout.REPAIRED_SETTINGS, "Repaired", "checking the settings")
+TRACK = Step("track", layout.TRACKED, "Success: session", "tracking")
+COPY = Step("copy_trajectories", layout.TRAJECTORIES, "Copied", "copying the trajectories")
+# In the order they run for a job.
+STEPS = (REPAIR, TRACK, COPY)
+BY_NAME = {step.name: step for step in STEPS}

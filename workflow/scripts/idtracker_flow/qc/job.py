@@ -1,0 +1,41 @@
+"""The QC row (JSON) and the two plots of one tracked job.
+
+Reads the copy in tracking/ (re-made when the validator rewrites the session), the session's
+session.json (intervals, validation) and the tracking rule's marker (seconds, device).
+"""
+
+import json
+from pathlib import Path
+
+from idtracker_flow.project import atomic_files
+from idtracker_flow.qc import metrics as qc_metrics
+from idtracker_flow.qc import plots as qc_plots
+
+
+def make_job_qc(
+    video: str,
+    job: str,
+    trajectories_h5: Path,
+    session_json: Path,
+    tracked_json: Path,
+    thresholds: dict,
+    row_path: Path,
+    trajectory_png: Path,
+    timeline_png: Path,
+) -> dict:
+    traj = qc_metrics.read_trajectories(trajectories_h5)
+    session_info = qc_metrics.read_session_info(session_json)
+    record = qc_metrics.read_session_info(tracked_json)
+    row = qc_metrics.job_row(video, job, traj, session_info, record, thresholds)
+    for path in (row_path, trajectory_png, timeline_png):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    name = f"{video}/{job}"
+    qc_plots.trajectory_plot(traj, f"{name}: paths", trajectory_png)
+    qc_plots.timeline_plot(
+        traj,
+        session_info.get("tracking_intervals"),
+        f"{name}: identification over time",
+        timeline_png,
+    )
+    atomic_files.write_text(row_path, json.dumps(row, indent=2) + "\n")
+    return row

@@ -1,0 +1,340 @@
+"""Quality figures of one tracked job, computed from idtracker.ai's own files.
+
+Plain Python (numpy, h5py); the Snakemake scripts qc_job.py and qc_summary.py call it, and the
+demo prints a job's row with `print_job_row`. Facts it relies on (idtracker.ai 6):
+- trajectories.h5 holds `trajectories` (frames, animals, 2) covering the whole video, NaN where
+  an animal has no position, and frames outside the tracking intervals are NaN too;
+- its `fraction_identified` counts the whole video, so ours is computed within the tracked
+  interval instead;
+- `estimated_accuracy` is hard-set to 1.0 when tracked without identities (or with one
+  animal), so it is reported as missing ("n/a") there;
+- session.json holds tracking_intervals, version, track_wo_identities, number_of_animals and
+  last_validated (set by the validator).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from idtracker_flow.idtracker.log import device_label
+from idtracker_flow.project import layout
+
+# Column order of results/qc/summary.csv.
+COLUMNS = [
+    "video",
+    "job",
+    "frames",
+    "animals",
+    "fps",
+    "tracked_interval",
+    "tracked_frames",
+    "idtrackerai_version",
+    "estimated_accuracy",
+    "fraction_identified",
+    "fraction_all_present",
+    "gaps",
+    "gap_frames_total",
+    "longest_gap_frames",
+    "longest_gap_seconds",
+    "median_speed_bl_per_s",
+    "tracking_seconds",
+    "device",
+    "validated",
+    "last_validated",
+    "flags",
+]
+
+DEFAULT_THRESHOLDS = {
+    "min_estimated_accuracy": 0.99,
+    "min_fraction_identified": 0.95,
+    "min_fraction_all_present": 0.9,
+    "max_gap_seconds": 1.0,
+}
+
+
+@dataclass
+class Trajectories:
+    """What QC needs from a trajectories.h5."""
+
+    positions: np.ndarray  # (frames, animals, 2), NaN = missing
+    fps: float
+    body_length: float | None
+    width: int | None
+    height: int | None
+    version: str | None
+    estimated_accuracy: float | None
+    identities: list[str]
+
+
+def read_trajectories(path) -> Trajectories:
+    import h5py
+
+    with h5py.File(path, "r") as h5:
+        positions = np.asarray(h5["trajectories"], dtype=float)
+        attrs = dict(h5.attrs)
+    if positions.ndim == 2:  # a single animal may come squeezed
+        positions = positions[:, None, :]
+    labels = attrs.get("identities_labels")
+    identities = (
+        [_text(label) for label in labels]
+        if labels is not None
+        else [str(i + 1) for i in range(positions.shape[1])]
+    )
+    body_length = _number(attrs.get("body_length"))
+    return Trajectories(
+        positions=positions,
+        fps=_number(attrs.get("frames_per_second")) or float("nan"),
+        body_length=body_length if body_length and body_length > 0 else None,
+        width=_integer(attrs.get("width")),
+        height=_integer(attrs.get("height")),
+        version=_text(attrs["version"]) if "version" in attrs else None,
+        estimated_accuracy=_number(attrs.get("estimated_accuracy")),
+        identities=identities,
+    )
+
+
+def read_session_info(path) -> dict:
+    """session.json, or {} when it is missing. idtracker.ai writes Infinity, which json reads."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _number(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _integer(value) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
+
+
+# --------------------------------------------------------------------------
+# Frame-level masks
+# --------------------------------------------------------------------------
+
+
+def tracked_mask(n_frames: int, tracking_intervals) -> np.ndarray:
+    """True for frames inside the tracking intervals ([start, end) pairs; None = all frames)."""
+    if not tracking_intervals:
+        return np.ones(n_frames, dtype=bool)
+    mask = np.zeros(n_frames, dtype=bool)
+    for start, end in tracking_intervals:
+        mask[max(int(start), 0) : min(int(end), n_frames)] = True
+    return mask
+
+
+def interval_text(n_frames: int, tracking_intervals) -> str:
+    """The tracked frames as people write them: "0-200" or "0-100, 150-200" (end exclusive)."""
+    if not tracking_intervals:
+        return f"0-{n_frames}"
+    return ", ".join(f"{int(start)}-{int(end)}" for start, end in tracking_intervals)
+
+
+def present(positions: np.ndarray) -> np.ndarray:
+    """(frames, animals) True where the animal has a position."""
+    return np.isfinite(positions).all(axis=2)
+
+
+def runs_of_true(flags: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of every run of consecutive True values."""
+    padded = np.concatenate([[False], np.asarray(flags, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(s), int(e)) for s, e in zip(edges[::2], edges[1::2])]
+
+
+def gaps(positions: np.ndarray, mask: np.ndarray) -> list[tuple[int, int, int]]:
+    """(animal, first frame, length) of every stretch of tracked frames without a position.
+
+    Frames outside the tracking intervals are not gaps; a gap does not run across them.
+    """
+    missing = ~present(positions) & mask[:, None]
+    found = []
+    for animal in range(positions.shape[1]):
+        for start, end in runs_of_true(missing[:, animal]):
+            found.append((animal, start, end - start))
+    return found
+
+
+def speeds(positions: np.ndarray, fps: float, body_length: float | None) -> np.ndarray:
+    """Speed of every animal between consecutive frames where both positions exist, in body
+    lengths per second (px per second when the body length is unknown)."""
+    steps = np.linalg.norm(np.diff(positions, axis=0), axis=2)
+    steps = steps[np.isfinite(steps)]
+    scale = fps / body_length if body_length else fps
+    return steps * scale
+
+
+# --------------------------------------------------------------------------
+# One job's row
+# --------------------------------------------------------------------------
+
+
+def job_row(
+    video: str,
+    job: str,
+    trajectories: Trajectories,
+    session_info: dict,
+    tracked_record: dict | None = None,
+    thresholds: dict | None = None,
+) -> dict:
+    """The QC row of one job (keys: COLUMNS). Missing numbers are None."""
+    positions = trajectories.positions
+    n_frames, n_animals = positions.shape[:2]
+    intervals = session_info.get("tracking_intervals")
+    mask = tracked_mask(n_frames, intervals)
+    seen = present(positions)[mask]
+    all_gaps = gaps(positions, mask)
+    gap_lengths = [length for _, _, length in all_gaps]
+    fps = trajectories.fps
+    longest = max(gap_lengths, default=0)
+    speed = speeds(positions, fps, trajectories.body_length)
+    record = tracked_record or {}
+    row = {
+        "video": video,
+        "job": job,
+        "frames": int(n_frames),
+        "animals": int(n_animals),
+        "fps": _round(fps, 3),
+        "tracked_interval": interval_text(n_frames, intervals),
+        "tracked_frames": int(mask.sum()),
+        "idtrackerai_version": trajectories.version or session_info.get("version"),
+        "estimated_accuracy": meaningful_accuracy(trajectories, session_info),
+        "fraction_identified": _round(float(seen.mean()) if seen.size else None, 4),
+        "fraction_all_present": _round(float(seen.all(axis=1).mean()) if seen.size else None, 4),
+        "gaps": len(all_gaps),
+        "gap_frames_total": int(sum(gap_lengths)),
+        "longest_gap_frames": int(longest),
+        "longest_gap_seconds": _round(longest / fps if fps > 0 else None, 3),
+        "median_speed_bl_per_s": _round(
+            float(np.median(speed)) if speed.size and trajectories.body_length else None,
+            3,
+        ),
+        "tracking_seconds": record.get("seconds"),
+        "device": device_label(record.get("device")),
+        "validated": bool(session_info.get("last_validated")),
+        "last_validated": session_info.get("last_validated") or None,
+    }
+    row["flags"] = "; ".join(flags(row, thresholds or DEFAULT_THRESHOLDS))
+    return row
+
+
+def meaningful_accuracy(trajectories: Trajectories, session_info: dict) -> float | None:
+    """idtracker.ai's estimated accuracy, or None where it is a placeholder 1.0 (tracked
+    without identities, or a single animal)."""
+    if session_info.get("track_wo_identities"):
+        return None
+    if trajectories.positions.shape[1] < 2:
+        return None
+    value = trajectories.estimated_accuracy
+    if value is None:
+        value = _number(session_info.get("estimated_accuracy"))
+    return _round(value, 4)
+
+
+def flags(row: dict, thresholds: dict) -> list[str]:
+    """Why this job needs a look, in words; empty when it passed every threshold."""
+    reasons = []
+    accuracy = row.get("estimated_accuracy")
+    if accuracy is not None and accuracy < thresholds["min_estimated_accuracy"]:
+        reasons.append(
+            f"estimated accuracy {accuracy:.2%} < {thresholds['min_estimated_accuracy']:.0%}"
+        )
+    identified = row.get("fraction_identified")
+    if identified is not None and identified < thresholds["min_fraction_identified"]:
+        reasons.append(
+            f"identified in {identified:.1%} of tracked frames"
+            f" < {thresholds['min_fraction_identified']:.0%}"
+        )
+    complete = row.get("fraction_all_present")
+    if complete is not None and complete < thresholds["min_fraction_all_present"]:
+        reasons.append(
+            f"all animals present in {complete:.1%} of tracked frames"
+            f" < {thresholds['min_fraction_all_present']:.0%}"
+        )
+    longest = row.get("longest_gap_seconds")
+    if longest is not None and longest > thresholds["max_gap_seconds"]:
+        reasons.append(
+            f"longest gap {longest:g} s ({row['longest_gap_frames']} frames)"
+            f" > {thresholds['max_gap_seconds']:g} s"
+        )
+    return reasons
+
+
+def _round(value, digits: int):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), digits)
+
+
+def job_row_from_files(
+    video: str,
+    job: str,
+    trajectories_h5,
+    session_json,
+    tracked_json=None,
+    thresholds: dict | None = None,
+) -> dict:
+    record = read_session_info(tracked_json) if tracked_json else {}
+    return job_row(
+        video,
+        job,
+        read_trajectories(trajectories_h5),
+        read_session_info(session_json),
+        record,
+        thresholds,
+    )
+
+
+def job_row_in_project(video: str, job: str, project=".", thresholds=None) -> dict:
+    """The QC row of a job of a project folder, from the same files the workflow uses."""
+    project = Path(project)
+    return job_row_from_files(
+        video,
+        job,
+        project / layout.job_path(layout.TRAJECTORIES, video, job),
+        project / layout.job_path(layout.SESSION_JSON_FILE, video, job),
+        project / layout.job_path(layout.TRACKED, video, job),
+        thresholds,
+    )
+
+
+def format_row(row: dict) -> str:
+    """A job's QC row as lines a biologist can read ("n/a" where there is no value)."""
+    width = max(len(name) for name in COLUMNS)
+    lines = []
+    for name in COLUMNS:
+        value = row.get(name)
+        if value is None or value == "":
+            value = "n/a" if name != "flags" else "none"
+        lines.append(f"{name:<{width}}  {value}")
+    return "\n".join(lines)
+
+
+def print_job_row(video: str, job: str, project=".", thresholds=None) -> dict:
+    """For the demo: print a job's QC row (as in results/qc/summary.csv) and return it.
+
+    The row the workflow wrote is shown when there is one (its flags follow the project's
+    config); otherwise it is computed here with the same code.
+    """
+    written = Path(project) / layout.job_path(layout.QC_ROW, video, job)
+    if written.is_file() and thresholds is None:
+        row = json.loads(written.read_text())
+    else:
+        row = job_row_in_project(video, job, project, thresholds)
+    print(f"Quality of {video}/{job}:")
+    print(format_row(row))
+    return row

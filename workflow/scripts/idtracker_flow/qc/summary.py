@@ -1,0 +1,118 @@
+"""results/qc/summary.csv, .parquet and .html from the per-job QC rows.
+
+The HTML page (table, flags and a small picture of every job's paths, all inside the file) is
+also shown on the front page of `pixi run report`.
+"""
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from idtracker_flow.project import atomic_files
+from idtracker_flow.qc import metrics as qc_metrics
+
+# Columns of the HTML overview (the CSV has them all).
+OVERVIEW_COLUMNS = [
+    "video",
+    "job",
+    "animals",
+    "tracked_interval",
+    "estimated_accuracy",
+    "fraction_identified",
+    "fraction_all_present",
+    "gaps",
+    "longest_gap_seconds",
+    "validated",
+]
+
+
+def summary_table(rows: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(rows, columns=qc_metrics.COLUMNS)
+    table = table.sort_values(["video", "job"], kind="stable").reset_index(drop=True)
+    # Typed columns for parquet: missing numbers stay null, not the text "n/a".
+    for column in (
+        "estimated_accuracy",
+        "fraction_identified",
+        "fraction_all_present",
+        "longest_gap_seconds",
+        "median_speed_bl_per_s",
+        "tracking_seconds",
+        "fps",
+    ):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    table["validated"] = table["validated"].astype(bool)
+    table["flags"] = table["flags"].fillna("")
+    return table
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    # "n/a" where idtracker.ai has no meaningful value (e.g. accuracy without identities).
+    table.to_csv(path, index=False, na_rep="n/a")
+
+
+def _cell(name: str, value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return "n/a"
+    if name.startswith("fraction") or name == "estimated_accuracy":
+        return f"{value:.2%}"
+    if name == "validated":
+        return "yes" if value else "no"
+    return html.escape(str(value))
+
+
+def _image(path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode()
+    return f'<img src="data:image/png;base64,{data}" alt="paths" style="width:220px">'
+
+
+def overview_html(table: pd.DataFrame, plots: dict) -> str:
+    """Summary table with flags and thumbnails; plots maps (video, job) -> trajectory PNG."""
+    flagged = table[table["flags"] != ""]
+    lines = ['<div class="qc-summary">', "<h2>Quality of every tracked job</h2>"]
+    if len(flagged):
+        lines.append(f"<p><b>{len(flagged)} of {len(table)} jobs need a look:</b></p><ul>")
+        for _, row in flagged.iterrows():
+            lines.append(
+                f"<li><b>{html.escape(row['video'])}/{html.escape(row['job'])}</b>:"
+                f" {html.escape(row['flags'])}</li>"
+            )
+        lines.append("</ul>")
+    else:
+        lines.append(f"<p>All {len(table)} jobs passed the thresholds in config/config.yaml.</p>")
+    header = "".join(f"<th>{name.replace('_', ' ')}</th>" for name in OVERVIEW_COLUMNS)
+    lines.append(
+        '<table id="qc-summary-table" style="font-size:small">'
+        f"<thead><tr>{header}<th>flags</th></tr></thead><tbody>"
+    )
+    for _, row in table.iterrows():
+        cells = "".join(f"<td>{_cell(name, row[name])}</td>" for name in OVERVIEW_COLUMNS)
+        style = ' style="background:#fde0dc"' if row["flags"] else ""
+        flags = html.escape(row["flags"]) or "none"
+        lines.append(f'<tr{style}>{cells}<td style="min-width:20em">{flags}</td></tr>')
+    lines.append("</tbody></table>")
+    lines.append("<h3>Paths of every job</h3>")
+    lines.append('<div style="display:flex;flex-wrap:wrap;gap:8px">')
+    for _, row in table.iterrows():
+        plot = plots.get((row["video"], row["job"]))
+        if plot and Path(plot).is_file():
+            name = html.escape(f"{row['video']}/{row['job']}")
+            lines.append(
+                f'<figure style="margin:0">{_image(plot)}<figcaption>{name}</figcaption></figure>'
+            )
+    lines.append("</div></div>")
+    return "\n".join(lines) + "\n"
+
+
+def write_summary(row_files, plot_files, csv_path, parquet_path, html_path) -> pd.DataFrame:
+    rows = [json.loads(Path(path).read_text()) for path in row_files]
+    table = summary_table(rows)
+    plots = {(row["video"], row["job"]): plot for row, plot in zip(rows, plot_files)}
+    for path in (csv_path, parquet_path, html_path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_files.write_with(csv_path, lambda partial: write_csv(table, partial))
+    atomic_files.write_with(parquet_path, lambda partial: table.to_parquet(partial, index=False))
+    atomic_files.write_text(html_path, overview_html(table, plots))
+    return table

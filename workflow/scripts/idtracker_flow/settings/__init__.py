@@ -1,0 +1,1 @@
+"""idtracker.ai settings files: reading them as idtracker.ai does, repairing and checking them."""

@@ -1,0 +1,218 @@
+"""A repaired copy of a settings file that idtracker.ai can read here.
+
+The user's file is never modified. The copy has lower-case keys, forward-slash literal paths
+that exist on this machine, and float-only `area_ths`; comments and order are kept.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomlkit
+
+from idtracker_flow.project import atomic_files
+from idtracker_flow.project.layout import SESSION, SETTINGS, job_path
+from idtracker_flow.settings import known_keys, paths, reader
+from idtracker_flow.settings.checks import (
+    check_background_size,
+    check_transfer_model,
+    check_video_opens,
+)
+
+KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*=)", re.MULTILINE)
+
+
+def normalise_keys(text: str) -> str:
+    """Lower-case keys (idtracker.ai matches them case-insensitively) and rename old ones."""
+
+    def fix(match: re.Match) -> str:
+        key = match.group(2).lower()
+        return match.group(1) + reader.RENAMED_KEYS.get(key, key) + match.group(3)
+
+    return KEY_LINE.sub(fix, text)
+
+
+def literal_path(path: Path | str) -> tomlkit.items.String:
+    text = str(path).replace("\\", "/")
+    # A literal string cannot hold a single quote; a basic string with forward slashes can.
+    return tomlkit.string(text, literal="'" not in text)
+
+
+def floats_if_mixed(value):
+    """[50, inf] -> [50.0, inf]: idtracker.ai's TOML reader rejects mixed int/float arrays."""
+    if (
+        isinstance(value, list)
+        and any(isinstance(v, float) for v in value)
+        and any(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return [float(v) for v in value]
+    return None
+
+
+class RepairError(Exception):
+    pass
+
+
+@dataclass
+class _Repair:
+    """One settings file being repaired: the document, notes on changes, problems found."""
+
+    settings: Path
+    video: str
+    job_name: str
+    prefixes: dict[str, str]
+    video_dirs: list[str]
+    check_videos: bool
+    document: tomlkit.TOMLDocument
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def failure(self, lookup, key: str, what: str) -> None:
+        message = paths.describe_failure(lookup, key, self.settings, self.job_name, what)
+        self.problems.append(message)
+
+    def keys(self) -> None:
+        for key in known_keys.unknown_keys(self.document.keys()):
+            describe = known_keys.describe_unknown(key)
+            self.problems.append(f"Job {self.job_name}: {self.settings}: {describe}")
+
+    def videos(self) -> list[Path]:
+        written_videos = reader.video_paths(self.document.unwrap())
+        if not written_videos:
+            self.problems.append(
+                f"Job {self.job_name}: {self.settings} has no video_paths. Save the settings"
+                " again from idtracker.ai's segmentation app (pixi run gui) with the video loaded."
+            )
+        found_videos = []
+        for written in written_videos:
+            lookup = paths.locate(written, self.settings, self.prefixes, self.video_dirs)
+            if lookup.found is None:
+                self.failure(lookup, "video_paths", "video")
+                continue
+            found = lookup.found.resolve()
+            if self.check_videos and (unreadable := check_video_opens(found)):
+                where = f"Job {self.job_name}: video_paths in {self.settings}"
+                self.problems.append(f"{where}: {unreadable}.")
+            found_videos.append(found)
+            if str(found) != written:
+                self.notes.append(f"video_paths: '{written}' -> {found}")
+        if found_videos:
+            self.document["video_paths"] = [literal_path(p) for p in found_videos]
+        return found_videos
+
+    def transfer(self) -> None:
+        transfer = self.document.get("knowledge_transfer_folder")
+        if not transfer:
+            return
+        reference = paths.session_reference(str(transfer))
+        if reference and job_path(SETTINGS, *reference).is_file():
+            # Another job of this workflow, tracked first (a DAG edge): it may not exist yet.
+            target = job_path(SESSION, *reference).resolve()
+        else:
+            lookup = paths.locate(str(transfer), self.settings, self.prefixes, [], want_dir=True)
+            target = lookup.found.resolve() if lookup.found else None
+            if target is None:
+                self.failure(lookup, "knowledge_transfer_folder", "folder")
+            elif missing_model := check_transfer_model(target):
+                self.problems.append(
+                    f"Job {self.job_name}: knowledge_transfer_folder '{transfer}' in"
+                    f" {self.settings}: {missing_model}."
+                )
+        if target is not None:
+            self.document["knowledge_transfer_folder"] = literal_path(target)
+            if str(target) != str(transfer):
+                self.notes.append(f"knowledge_transfer_folder: '{transfer}' -> {target}")
+
+    def background(self, found_videos: list[Path]) -> None:
+        background = reader.background_path(self.document.unwrap())
+        if not background:
+            return
+        folders = [f"backgrounds/{self.video}"]
+        lookup = paths.locate(background, self.settings, self.prefixes, folders)
+        if not self.document.get("use_bkg"):
+            # idtracker.ai ignores the image (with a warning) when use_bkg is false.
+            self.notes.append("background_subtraction_stat: not checked, use_bkg is false")
+            return
+        if lookup.found is None:
+            self.failure(lookup, "background_subtraction_stat", "background image")
+            return
+        image = lookup.found.resolve()
+        if self.check_videos and found_videos:
+            if wrong_size := check_background_size(image, found_videos[0]):
+                where = f"Job {self.job_name}: background_subtraction_stat in {self.settings}"
+                self.problems.append(f"{where}: {wrong_size}.")
+        # idtracker.ai does not resolve this one: it must be absolute.
+        self.document["background_subtraction_stat"] = literal_path(image)
+        if str(image) != background:
+            self.notes.append(f"background_subtraction_stat: '{background}' -> {image}")
+
+    def arrays(self) -> None:
+        for key, value in self.document.unwrap().items():
+            if (fixed := floats_if_mixed(value)) is not None:
+                self.document[key] = fixed
+                self.notes.append(
+                    f"{key}: written as floats {fixed} (idtracker.ai rejects mixed arrays)"
+                )
+
+
+def parsed_with_notes(settings: Path) -> tuple[tomlkit.TOMLDocument, list[str]]:
+    """The settings with lower-case, current key names, and notes on what that changed."""
+    notes: list[str] = []
+    raw_text = reader.read_text(settings, notes)
+    notes += [
+        f"{old_key}: renamed to {new_key} (its name in idtracker.ai 6)"
+        for old_key, new_key in reader.RENAMED_KEYS.items()
+        if re.search(rf"^\s*{old_key}\s*=", raw_text, re.IGNORECASE | re.MULTILINE)
+    ]
+    try:
+        return tomlkit.parse(normalise_keys(raw_text)), notes
+    except tomlkit.exceptions.ParseError:
+        reader.parse_document(settings)  # raises the user-facing message
+        raise
+
+
+def repaired_document(
+    settings: Path,
+    video: str,
+    job: str,
+    prefixes: dict[str, str],
+    video_dirs: list[str],
+    check_videos: bool = True,
+    for_workflow: bool = True,
+) -> tuple[tomlkit.TOMLDocument, list[str]]:
+    """The repaired settings and notes on what changed; RepairError lists every problem.
+
+    `for_workflow` drops output_dir (the workflow places sessions); an in-place rewrite of the
+    user's own file keeps it.
+    """
+    settings = Path(settings)
+    document, notes = parsed_with_notes(settings)
+    job_name = f"{video}/{job}"
+    fix = _Repair(settings, video, job_name, prefixes, video_dirs, check_videos, document, notes)
+    fix.keys()
+    found_videos = fix.videos()
+    fix.transfer()
+    fix.background(found_videos)
+    fix.arrays()
+    if for_workflow and "output_dir" in document:
+        # The workflow decides where sessions go, so that every job's session is found.
+        del document["output_dir"]
+        notes.append("output_dir: ignored; sessions go to results/sessions/<video>/")
+    if fix.problems:
+        raise RepairError("\n\n".join(fix.problems))
+    return document, notes
+
+
+def repair(
+    settings: Path,
+    out: Path,
+    video: str,
+    job: str,
+    prefixes: dict[str, str],
+    video_dirs: list[str],
+    check_videos: bool = True,
+) -> list[str]:
+    """Write the repaired copy of `settings` to `out`; return notes on what changed."""
+    document, notes = repaired_document(settings, video, job, prefixes, video_dirs, check_videos)
+    atomic_files.write_text(out, tomlkit.dumps(document))
+    return notes

@@ -1,0 +1,37 @@
+"""Reading a failed step from its log: which step failed, and the line that says why."""
+
+from pathlib import Path
+
+from idtracker_flow.idtracker import log as idtracker_log
+from idtracker_flow.project.steps import STEPS, Step
+
+
+def failed_step(facts, files, video: str, job: str) -> tuple[Step, Path] | None:
+    """The step whose last attempt failed: the first step without output whose log exists and
+    has no success line. None when the job never failed (or the log is gone)."""
+    for step in STEPS:
+        if facts.output_time[step.name] is not None:
+            continue
+        log = Path(step.log_of(video, job))
+        if not files.exists(log):
+            return None
+        try:
+            text = log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        return None if step.succeeded(text) else (step, log)
+    return None
+
+
+def first_problem(log_path: Path) -> str:
+    """The line of a failed step's log that says what went wrong."""
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    if (critical := idtracker_log.first_critical(text)) is not None:
+        return critical
+    for line in (line.strip() for line in text.splitlines()):
+        if line.startswith("Job ") or "Error" in line:
+            return line
+    return "interrupted before it finished (no error message)"
