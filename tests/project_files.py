@@ -10,6 +10,7 @@ from pathlib import Path
 from idtracker_flow.project import layout
 
 REPO = Path(__file__).resolve().parents[1]
+IGNORED = shutil.ignore_patterns("__pycache__")
 
 # What a finished job leaves, in the order the workflow writes it.
 FINISHED_FILES = (
@@ -31,7 +32,7 @@ def copy_workflow(root: Path) -> None:
     """The workflow (workflow/, config/) in a new project folder."""
     root.mkdir(parents=True, exist_ok=True)
     for folder in ("workflow", "config"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO / folder, root / folder, ignore=IGNORED)
 
 
 def fake_finished(root: Path, video: str, job: str, stamp: float, text: str = "{}") -> None:

@@ -73,3 +73,13 @@ def test_tasks_py_runs_pixi_tasks(monkeypatch):
     command = tasks.command_for({"cmd": "python workflow/scripts/flow.py track -n"}, ["--quiet"])
     assert command[0] == str(tasks.PYTHON)
     assert command[1:] == ["workflow/scripts/flow.py", "track", "-n", "--quiet"]
+
+
+def test_one_version_everywhere():
+    from idtracker_flow import __version__
+    from idtracker_flow.cli import versions
+
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    assert str(citation["version"]) == __version__
+    assert f"## [{__version__}]" in (REPO / "CHANGELOG.md").read_text()
+    assert versions().startswith(f"idtracker-flow {__version__} (idtrackerai ")

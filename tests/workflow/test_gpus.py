@@ -127,7 +127,7 @@ def test_launcher_uses_every_gpu_by_default(tmp_path, monkeypatch):
 def test_no_free_gpu_slot_fails_the_job_with_what_to_do(tmp_path, monkeypatch, capsys):
     """Every slot of device 0 is held (by this test, with the real file locks) and the wait is
     cut to a moment: the job fails with a message naming it and the next step, no traceback."""
-    import run_tracking
+    from idtracker_flow.tracking import run as run_tracking
 
     monkeypatch.chdir(tmp_path)
     for name in ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID"):

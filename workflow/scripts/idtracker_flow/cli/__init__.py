@@ -48,6 +48,12 @@ def run(argv: list[str]) -> int:
     if name not in COMMANDS:
         print(f"Unknown command {name!r}. Commands: {', '.join(COMMANDS)}.", file=sys.stderr)
         return 2
+    from idtracker_flow.project.config import ConfigError
+
     module, words = COMMANDS[name]
     main = importlib.import_module(f"idtracker_flow.cli.{module}").main
-    return main([*words, *rest])
+    try:
+        return main([*words, *rest])
+    except ConfigError as error:  # the same words for every command
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 1

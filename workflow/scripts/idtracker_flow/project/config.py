@@ -44,10 +44,19 @@ def validated(config: dict, path: Path = CONFIG) -> dict:
         validate(config, str(SCHEMA))
     except WorkflowError as error:
         raise ConfigError(
-            f"{path} does not match what idtracker-flow expects: {error}\nWhat to do: compare"
-            " it with config/README.md, which explains every key."
+            f"{path}: {_problem(error)}\nWhat to do: fix it (config/README.md explains every"
+            f" key and its values), or get the original back with `git checkout {path}`."
         ) from None
     return config
+
+
+def _problem(error: Exception) -> str:
+    """The schema's complaint in one line, with the key it is about."""
+    cause = error.__context__
+    if cause is None or not hasattr(cause, "absolute_path"):
+        return str(error)
+    where = ".".join(str(part) for part in cause.absolute_path) or "the file"
+    return f"{where}: {cause.message}"
 
 
 def read_config(path: Path = CONFIG) -> dict:

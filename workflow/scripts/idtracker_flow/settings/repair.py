@@ -203,16 +203,9 @@ def repaired_document(
     return document, notes
 
 
-def repair(
-    settings: Path,
-    out: Path,
-    video: str,
-    job: str,
-    prefixes: dict[str, str],
-    video_dirs: list[str],
-    check_videos: bool = True,
-) -> list[str]:
-    """Write the repaired copy of `settings` to `out`; return notes on what changed."""
-    document, notes = repaired_document(settings, video, job, prefixes, video_dirs, check_videos)
+def repair(settings: Path, out: Path, *args, **options) -> list[str]:
+    """Write the repaired copy of `settings` to `out`; return notes on what changed. The other
+    arguments are those of `repaired_document` (video, job, prefixes, video_dirs, ...)."""
+    document, notes = repaired_document(settings, *args, **options)
     atomic_files.write_text(out, tomlkit.dumps(document))
     return notes

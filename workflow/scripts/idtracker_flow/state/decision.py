@@ -97,7 +97,7 @@ def steps_to_run(facts: dict, targets: list[tuple[str, str]]) -> set[Node]:
     for node in nodes:
         stamp = reference_time(node)
         step, video, job = node
-        forced = step in facts[(video, job)].incomplete
+        forced = facts[(video, job)].cut_off(step)
         newer = stamp is not None and any(
             t is not None and t > stamp for t in step_inputs(node, facts)
         )

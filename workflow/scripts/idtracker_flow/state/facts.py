@@ -108,7 +108,13 @@ class JobFacts:
     session_trajectories_time: float | None
     output_time: dict[str, float | None]  # step -> its output's time as an output
     input_time: dict[str, float | None]  # step -> its output's time as the next step's input
-    incomplete: set[str]  # steps whose existing output Snakemake marked incomplete
+    # Steps whose output Snakemake marked incomplete: being made now (the output may not exist
+    # yet), or, when it exists and no run is working, left half-made by a run cut off.
+    incomplete: set[str]
+
+    def cut_off(self, step: str) -> bool:
+        """The step's output exists but is marked incomplete: Snakemake makes it again."""
+        return step in self.incomplete and self.output_time[step] is not None
 
 
 class Project:
@@ -156,9 +162,5 @@ class Project:
             input_time={
                 name: self.files.input_mtime(outputs[name]) for name in (REPAIR.name, TRACK.name)
             },
-            incomplete={
-                name
-                for name, path in outputs.items()
-                if output_time[name] is not None and path in self.incomplete
-            },
+            incomplete={name for name, path in outputs.items() if path in self.incomplete},
         )

@@ -83,9 +83,9 @@ def outdated(facts, all_facts, video, job, steps: list[str], transfer_steps: lis
     since = min((t for t in (repaired, tracked) if t is not None), default=None)
     reasons = _changed_inputs(facts, since)
     reasons += _transfer_reason(facts, all_facts, steps, transfer_steps)
-    if REPAIR.name in facts.incomplete:
+    if facts.cut_off(REPAIR.name):
         reasons.append("repaired settings were being written when a run was cut off")
-    if TRACK.name in facts.incomplete:
+    if facts.cut_off(TRACK.name):
         reasons.append("a run was cut off while it finished this job")
     if not reasons and repaired is None and REPAIR.name in steps:
         reasons.append("repaired settings are missing: made again")
