@@ -31,7 +31,7 @@ import h5py
 import pytest
 from conftest import make_workspace
 
-SLURM_SCRIPT = Path(__file__).parent / "slurm" / "single_node_slurm.sh"
+SLURM_SCRIPT = Path(__file__).parents[1] / "slurm" / "single_node_slurm.sh"
 ON_CI = os.environ.get("CI", "").lower() == "true"
 # This cluster has no accounting (sacct would never report a finished job), and the test should
 # not wait 20 s for the first status check.
