@@ -82,7 +82,18 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_venv()
     env = dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=str(BIN) + os.pathsep + os.environ["PATH"])
-    return subprocess.run(command_for(tasks[name], extra), cwd=ROOT, env=env).returncode
+    return run_to_end(command_for(tasks[name], extra), env)
+
+
+def run_to_end(command: list[str], env: dict) -> int:
+    """Run a task and wait for it. Ctrl+C reaches the task too (same terminal): wait while it
+    stops and cleans up, with no traceback from here, so the prompt comes back at the end."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue
 
 
 if __name__ == "__main__":

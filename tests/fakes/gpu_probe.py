@@ -1,4 +1,4 @@
-"""A stand-in for idtracker.ai used ONLY by tests/workflow/test_gpus.py (fault and timing injection).
+"""A stand-in for idtracker.ai used ONLY by tests/workflow/test_gpus.py (fault, timing).
 
 This machine has no GPU, so the real idtracker.ai cannot show which device it used. The probe
 records CUDA_VISIBLE_DEVICES, its parent (the job's wrapper) and its start and end, sleeps, and

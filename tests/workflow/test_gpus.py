@@ -17,6 +17,7 @@ import yaml
 from conftest import REPO
 
 from idtracker_flow.cli import track as launch
+from idtracker_flow.project.config import read_config
 from idtracker_flow.tracking import gpu_slots
 
 PROBE = str(REPO / "tests" / "fakes" / "gpu_probe.py")
@@ -115,13 +116,14 @@ def test_cluster_scheduler_is_left_alone(monkeypatch):
 
 
 def test_launcher_uses_every_gpu_by_default(tmp_path, monkeypatch):
-    config = tmp_path / "config.yaml"
-    config.write_text("gpus: [0, 1, 3]\njobs_per_gpu: 2\n")
+    path = tmp_path / "config.yaml"
+    path.write_text("gpus: [0, 1, 3]\njobs_per_gpu: 2\n")
+    config = read_config(path)
     assert launch.gpu_resources([], config) == ["--resources", "gpu=6"]
     assert launch.gpu_resources(["--resources", "gpu=1"], config) == []
-    config.write_text("gpus: auto\n")
+    path.write_text("gpus: auto\n")
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
-    assert launch.gpu_resources([], config) == []  # no GPU: the profile's gpu=1 stands
+    assert launch.gpu_resources([], read_config(path)) == []  # no GPU: the profile's gpu=1
 
 
 def test_no_free_gpu_slot_fails_the_job_with_what_to_do(tmp_path, monkeypatch, capsys):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tomlkit
 import yaml
-from conftest import REPO, make_workspace
+from conftest import REPO, make_workspace, run_status
 
 from idtracker_flow.demo import ground_truth
 
@@ -45,6 +45,9 @@ def build_corpus_workspace(root: Path, cases) -> "Workspace":  # noqa: F821
             shutil.copy2(demo["video"], target)
     for place in layout["junk"]:
         ws.path(place).write_bytes(b"not a video at all\n" * 100)
+    for place in layout["cut_short"]:
+        whole = demo["video"].read_bytes()
+        ws.path(place).write_bytes(whole[: len(whole) * 3 // 10])
     capture = cv2.VideoCapture(str(demo["video"]))
     frame = (
         int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
@@ -189,3 +192,15 @@ def test_tracks_fixable_cases_while_unfixable_fail(tmp_path):
         log = ws.path("results", "logs", "repair_settings", "corpus", f"{case}.log").read_text()
         for text in CASES[case]["message"]:
             assert text in log
+
+
+def test_status_names_the_problem_of_every_unfixable_case(repaired):
+    """`pixi run status` shows each failed check's own message, never 'no error message'."""
+    ws, _ = repaired
+    _, rows = run_status(ws)
+    for case in UNFIXABLE:
+        row = rows[f"corpus/{case}"]
+        assert row["state"] == "failed", case
+        assert row["reason"].startswith("checking the settings failed: "), row["reason"]
+        assert "no error message" not in row["reason"], case
+        assert f"corpus/{case}" in row["reason"], row["reason"]

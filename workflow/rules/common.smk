@@ -27,7 +27,7 @@ wildcard_constraints:
 
 # Input functions run once per job in every dry run and every run (10,000 jobs is a real batch):
 # paths stay strings, and what they need from the settings files is read once per file
-# version, remembered between runs (settings_digest.py). Job processes on a cluster read the
+# version, remembered between runs (idtracker_flow/settings/digest.py). Job processes on a cluster read the
 # cache but leave it to the main process to write.
 SETTINGS_DIGESTS = settings_digest.DigestCache()
 if workflow.is_main_process:
@@ -138,3 +138,24 @@ def write_partial_qc_summary():
         f" {layout.QC_SUMMARY_CSV}",
         file=sys.stderr,
     )
+
+
+def report_failures(run_failed: bool):
+    """The end of a run names every failed job with its reason and log (`pixi run status`
+    decides them, from the files); a settings name that is no file fails without a job.
+    """
+    from idtracker_flow.project.jobs import unusable_settings
+    from idtracker_flow.state import facts, verdict
+
+    try:
+        if run_failed:
+            lines = verdict.failure_report(verdict.collect(facts.Project(config)))
+        else:
+            unusable = unusable_settings("settings")
+            lines = [f"Not tracked: {why}" for _, _, why in unusable]
+    except Exception as error:  # never hide the run's own outcome behind this one
+        lines = [
+            f"(Could not list the failed jobs: {error}; `pixi run status` shows them.)"
+        ]
+    if lines:
+        print("\n" + "\n".join(lines), file=sys.stderr)

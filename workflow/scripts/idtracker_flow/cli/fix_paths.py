@@ -58,6 +58,7 @@ def fix_job(video: str, job: str, config: dict, in_place: bool) -> bool:
             config["path_prefixes"],
             config["video_dirs"],
             for_workflow=False,
+            truncated_videos=config["truncated_videos"],
         )
     except (RepairError, SettingsError) as error:
         print(f"FAILED {job_id(video, job)}\n{error}\n")

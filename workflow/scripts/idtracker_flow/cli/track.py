@@ -2,7 +2,8 @@
 
 Usage: python workflow/scripts/flow.py track [snakemake options and targets]
 A run killed with kill -9 leaves Snakemake's lock behind; this removes it when the process
-that held it is gone, and refuses to start a second run while the first is still working.
+that held it is gone, and refuses to start a second run while the first is still working
+(from its first second: the launcher holds an OS lock for as long as its Snakemake runs).
 """
 
 import subprocess
@@ -11,45 +12,83 @@ import time
 from pathlib import Path
 
 from idtracker_flow.project.config import CONFIG, read_config
+from idtracker_flow.project.jobs import unusable_settings
 from idtracker_flow.tracking import gpu_slots, run_lock
+from idtracker_flow.tracking.file_lock import try_lock
 
 PROFILE = ["--workflow-profile", "workflow/profiles/default"]
+LAUNCHER_LOCK = Path(".snakemake/idtracker-flow/launcher.lock")
+UNLOCK = "`pixi run track --unlock` (without Pixi: `python3 tasks.py track --unlock`)"
 
 
 def snakemake(*args: str) -> int:
-    return subprocess.run([sys.executable, "-m", "snakemake", *PROFILE, *args]).returncode
+    """Run Snakemake to its end. Ctrl+C reaches it too (same terminal): wait while it stops
+    its jobs and cleans up, so the prompt comes back only when the run is over."""
+    process = subprocess.Popen([sys.executable, "-m", "snakemake", *PROFILE, *args])
+    interrupted = False
+    while True:
+        try:
+            status = process.wait()
+            break
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        print(
+            "\nStopped (Ctrl+C). Finished jobs are kept; the ones that were running are redone"
+            " by the next `pixi run track`."
+        )
+        return 130
+    return status
 
 
-def gpu_resources(args: list[str], config_file: Path = CONFIG) -> list[str]:
+def gpu_resources(args: list[str], config: dict) -> list[str]:
     """One tracking job per GPU slot on this machine, unless the user set --resources."""
     if any(arg.startswith("--resources") or arg == "--res" for arg in args):
         return []
-    config = read_config(config_file)
     if config["device"] not in ("auto", "cuda"):
         return []
     slots = len(gpu_slots.devices_to_use(config["gpus"])) * config["jobs_per_gpu"]
     return ["--resources", f"gpu={slots}"] if slots > 1 else []
 
 
+def refuse(info: dict | None) -> int:
+    if info:
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(info["started"]))
+        who = f" (process {info['pid']} on {info['host']}, started {started})"
+    else:
+        who = ""
+    print(
+        f"Another tracking run{who} is working in this project folder. Wait for it to finish,"
+        " or stop it (Ctrl+C in its window), then run this again. If that run is gone (its"
+        " machine restarted, say), delete .snakemake/idtracker-flow-run.json and run"
+        f" {UNLOCK}, then this again."
+    )
+    return 1
+
+
 def main(args: list[str]) -> int:
-    if (running := run_lock.running_run()) is not None:
-        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(running["started"]))
-        print(
-            f"Another tracking run (process {running['pid']} on {running['host']}, started"
-            f" {started}) is working in this project folder. Wait for it to finish, or stop it"
-            " (Ctrl+C in its window), then run this again. If that run is gone (its machine"
-            " restarted, say), delete .snakemake/idtracker-flow-run.json and run"
-            " `snakemake --unlock`, then this again."
-        )
-        return 1
-    if (stale := run_lock.stale_lock()) is not None:
-        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(stale["started"]))
-        print(
-            f"The run started {started} was interrupted; removing the lock it left behind."
-            " Its unfinished jobs are redone now."
-        )
-        if snakemake("--unlock", "--quiet") != 0:
-            print("Could not remove the lock: see Snakemake's message above.")
-            return 1
-        run_lock.forget_run()
-    return snakemake(*gpu_resources(args), *args)
+    config = read_config(CONFIG)  # a broken config is one clear message, before Snakemake
+    LAUNCHER_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    held = try_lock(LAUNCHER_LOCK)
+    if held is None:
+        return refuse(run_lock.running_run())
+    try:
+        if (running := run_lock.running_run()) is not None:
+            return refuse(running)
+        if (stale := run_lock.stale_lock()) is not None and "--unlock" not in args:
+            started = time.strftime("%Y-%m-%d %H:%M", time.localtime(stale["started"]))
+            print(
+                f"The run started {started} was interrupted; removing the lock it left behind."
+                " Its unfinished jobs are redone now."
+            )
+            if snakemake("--unlock", "--quiet") != 0:
+                print("Could not remove the lock: see Snakemake's message above.")
+                return 1
+            run_lock.forget_run()
+        status = snakemake(*gpu_resources(args, config), *args)
+    finally:
+        held.close()
+    dry_run = any(arg in ("-n", "--dry-run", "--dryrun") for arg in args)
+    if status == 0 and unusable_settings("settings") and not dry_run:
+        return 1  # listed by the run's end: those jobs did not run
+    return status

@@ -29,10 +29,21 @@ def critical_lines(log_text: str) -> list[str]:
 
 
 def first_critical(log_text: str) -> str | None:
-    """The first CRITICAL message, without the time and the source column."""
-    for line in log_text.splitlines():
+    """The first CRITICAL message, whole (rich wraps long messages onto indented lines without
+    a source column), without the time and the source column."""
+    lines = log_text.splitlines()
+    for index, line in enumerate(lines):
         if match := CRITICAL_MESSAGE.match(line.strip()):
-            return without_source_column(match[1])
+            message = [without_source_column(match[1])]
+            if not SOURCE_COLUMN.search(line):
+                return message[0]  # not rich's layout: continuation lines cannot be told apart
+            for following in lines[index + 1 :]:
+                if not following[:1].isspace() or not following.strip():
+                    break
+                if SOURCE_COLUMN.search(following) or following.strip().startswith("CRITICAL"):
+                    break
+                message.append(following.strip())
+            return " ".join(message)
     return None
 
 

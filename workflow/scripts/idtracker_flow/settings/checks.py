@@ -1,27 +1,10 @@
-"""What idtracker.ai would check later, checked before any GPU time is spent: the video
-opens, the background image has the video's size, a knowledge-transfer folder holds a model.
-Each check returns what is wrong, in words for the user, or None."""
+"""What idtracker.ai would check later, checked before any GPU time is spent: the background
+image has the video's size, a knowledge-transfer folder holds a model (the videos themselves:
+video_check.py). Each check returns what is wrong, in words for the user, or None."""
 
 from pathlib import Path
 
 from idtracker_flow.idtracker import files as idtracker_files
-
-
-def check_video_opens(path: Path) -> str | None:
-    """What idtracker.ai will check later, before a GPU is spent: the video has frames."""
-    import cv2  # heavy import, only when a video is checked
-
-    capture = cv2.VideoCapture(str(path))
-    try:
-        if not capture.isOpened() or not capture.grab():
-            return (
-                f"the video {path} exists but cannot be read (damaged, not fully copied,"
-                " or a codec OpenCV cannot decode).\nWhat to do: check that it plays in a"
-                " video player; copy it again, or convert it (e.g. with ffmpeg to .avi or .mp4)"
-            )
-    finally:
-        capture.release()
-    return None
 
 
 def check_background_size(image: Path, video: Path) -> str | None:

@@ -6,6 +6,7 @@ arrays such as `[50, inf]` and old key spellings. Here they all parse; the repai
 idtracker.ai reads is written by `repair_settings.py`.
 """
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -46,10 +47,36 @@ def recover_windows_paths(text: str) -> tuple[str, list[str]]:
     return DOUBLE_QUOTED_WINDOWS_PATH.sub(fix, text), recovered
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a SettingsError that says why when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise SettingsError(
+            f"Settings file {path} is a folder, not a file.\nWhat to do: move the settings"
+            " files out of it into settings/<video>/, or rename it so it does not end in .toml."
+        ) from None
+    except PermissionError:
+        raise SettingsError(
+            f"Settings file {path} cannot be read: permission denied.\nWhat to do: give yourself"
+            f" read access (e.g. `chmod u+r {path}`), or copy the file again."
+        ) from None
+    except FileNotFoundError:
+        target = f" (a link to {os.readlink(path)})" if path.is_symlink() else ""
+        raise SettingsError(
+            f"Settings file {path}{target} does not exist any more.\nWhat to do: if it is on a"
+            " share, mount the share; otherwise delete the link or save the settings again."
+        ) from None
+    except OSError as error:
+        raise SettingsError(
+            f"Settings file {path} cannot be read: {error.strerror}.\nWhat to do: copy it again."
+        ) from None
+
+
 def read_text(path: Path, notes: list[str] | None = None) -> str:
     """The file's text without a byte-order mark, with Unix line ends and double-quoted
     Windows paths made readable; what was changed is added to `notes` when given."""
-    raw = Path(path).read_bytes()
+    raw = read_bytes(Path(path))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -81,8 +108,8 @@ def parse_document(path: Path) -> tomlkit.TOMLDocument:
                 " slashes."
             )
         raise SettingsError(
-            f"Settings file {path} is not valid TOML: {error}.{hint}"
-            " Fix the line above (or save the settings again from idtracker.ai) and rerun."
+            f"Settings file {path} is not valid TOML: {error}.{hint}\nWhat to do: fix that line"
+            " (or save the settings again from idtracker.ai), then run `pixi run track` again."
         ) from None
 
 

@@ -16,9 +16,14 @@ from idtracker_flow.settings import known_keys, paths, reader
 from idtracker_flow.settings.checks import (
     check_background_size,
     check_transfer_model,
-    check_video_opens,
 )
+from idtracker_flow.settings.values import ValueCheck, interval_problem
+from idtracker_flow.settings.video_check import VideoChecks
 
+UNREADABLE = (
+    " (damaged, not fully copied, or a codec OpenCV cannot decode).\nWhat to do: check that it"
+    " plays in a video player; copy it again, or convert it (e.g. with ffmpeg to .avi or .mp4)"
+)
 KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*=)", re.MULTILINE)
 
 
@@ -65,6 +70,7 @@ class _Repair:
     check_videos: bool
     document: tomlkit.TOMLDocument
     notes: list[str] = field(default_factory=list)
+    truncated_videos: str = "fail"  # or "track_readable" (config/config.yaml)
     problems: list[str] = field(default_factory=list)
 
     def failure(self, lookup, key: str, what: str) -> None:
@@ -90,15 +96,72 @@ class _Repair:
                 self.failure(lookup, "video_paths", "video")
                 continue
             found = lookup.found.resolve()
-            if self.check_videos and (unreadable := check_video_opens(found)):
-                where = f"Job {self.job_name}: video_paths in {self.settings}"
-                self.problems.append(f"{where}: {unreadable}.")
             found_videos.append(found)
             if str(found) != written:
                 self.notes.append(f"video_paths: '{written}' -> {found}")
         if found_videos:
             self.document["video_paths"] = [literal_path(p) for p in found_videos]
+            if self.check_videos:
+                self.preflight(found_videos)
         return found_videos
+
+    def preflight(self, videos: list[Path]) -> None:
+        """Every video opens and decodes to its end; the parts agree; the intervals fit."""
+        checks = VideoChecks()
+        facts = [checks.facts(video) for video in videos]
+        where = f"Job {self.job_name}: video_paths in {self.settings}"
+        for video, fact in zip(videos, facts):
+            if fact.problem:
+                self.problems.append(
+                    f"{where}: the video {video} exists but {fact.problem}{UNREADABLE}."
+                )
+        if any(fact.problem for fact in facts):
+            return
+        if len({(fact.width, fact.height) for fact in facts}) > 1:
+            sizes = ", ".join(f"{v.name} {f.width}x{f.height}" for v, f in zip(videos, facts))
+            self.problems.append(
+                f"{where}: the parts of this job have different frame sizes ({sizes}), which"
+                " idtracker.ai cannot track as one recording.\nWhat to do: make one settings"
+                " file per size (one per part), or convert the parts to one size."
+            )
+        total = sum(fact.frames for fact in facts)
+        for index, (video, fact) in enumerate(zip(videos, facts)):
+            if fact.cut_short:
+                last = index == len(videos) - 1
+                total = self.cut_short(where, video, fact, total - fact.frames, last) or total
+        intervals = self.document.get("tracking_intervals")
+        if isinstance(intervals, list) and interval_problem(intervals) is None:
+            outside = [pair for pair in intervals if pair[1] > total]
+            if outside:
+                self.problems.append(
+                    f"{where}: tracking_intervals {outside} reach past the end of the video"
+                    f" ({total} frames, numbered 0 to {total - 1}; the end of an interval is"
+                    " excluded).\nWhat to do: correct the intervals, e.g. in the segmentation"
+                    " app (`pixi run gui`)."
+                )
+
+    def cut_short(self, where: str, video: Path, fact, start: int, last: bool) -> int | None:
+        """A video that ends before its header says: refused, or tracked as far as it goes when
+        config says so (and it is the last part). Returns the frames to track then."""
+        said = (
+            f"the video {video} is cut short: its frames decode only up to frame"
+            f" {fact.readable - 1} of {fact.frames} (the file was not copied whole, or the"
+            " recording was interrupted)"
+        )
+        if self.truncated_videos != "track_readable" or not last:
+            self.problems.append(
+                f"{where}: {said}.\nWhat to do: copy the video again from the original; or, to"
+                " track the frames it has, set `truncated_videos: track_readable` in"
+                " config/config.yaml (the last part of a job only)."
+            )
+            return None
+        end = start + fact.readable
+        intervals = self.document.get("tracking_intervals")
+        pairs = intervals.unwrap() if isinstance(intervals, list) else [[0, end]]
+        clipped = [[a, min(b, end)] for a, b in pairs if a < end]
+        self.document["tracking_intervals"] = clipped
+        self.notes.append(f"{said}: tracking_intervals set to {clipped} (truncated_videos)")
+        return end
 
     def transfer(self) -> None:
         transfer = self.document.get("knowledge_transfer_folder")
@@ -179,6 +242,7 @@ def repaired_document(
     video_dirs: list[str],
     check_videos: bool = True,
     for_workflow: bool = True,
+    truncated_videos: str = "fail",
 ) -> tuple[tomlkit.TOMLDocument, list[str]]:
     """The repaired settings and notes on what changed; RepairError lists every problem.
 
@@ -189,7 +253,12 @@ def repaired_document(
     document, notes = parsed_with_notes(settings)
     job_name = f"{video}/{job}"
     fix = _Repair(settings, video, job_name, prefixes, video_dirs, check_videos, document, notes)
+    fix.truncated_videos = truncated_videos
     fix.keys()
+    values = ValueCheck(document, f"Job {job_name}: {settings}")
+    values.run()
+    fix.notes += values.notes
+    fix.problems += values.problems
     found_videos = fix.videos()
     fix.transfer()
     fix.background(found_videos)

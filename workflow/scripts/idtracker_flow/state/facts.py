@@ -12,7 +12,7 @@ from pathlib import Path
 
 from idtracker_flow.project import job_inputs, layout
 from idtracker_flow.project.config import read_config
-from idtracker_flow.project.jobs import discover_jobs
+from idtracker_flow.project.jobs import discover_jobs, unusable_settings
 from idtracker_flow.project.steps import REPAIR, STEPS, TRACK
 from idtracker_flow.settings import reader
 from idtracker_flow.tracking import run_lock
@@ -123,6 +123,7 @@ class Project:
     def __init__(self, config: dict | None = None):
         self.config = read_config() if config is None else config
         self.jobs = discover_jobs("settings")
+        self.unusable = unusable_settings("settings")
         self.job_set = set(self.jobs)
         self.skip = set(self.config.get("skip") or [])
         self.targets = [key for key in self.jobs if layout.job_id(*key) not in self.skip]

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from idtracker_flow.idtracker import log as idtracker_log
-from idtracker_flow.project.steps import STEPS, Step
+from idtracker_flow.project.steps import STEPS, TRACK, Step
 
 
 def failed_step(facts, files, video: str, job: str) -> tuple[Step, Path] | None:
@@ -23,15 +23,19 @@ def failed_step(facts, files, video: str, job: str) -> tuple[Step, Path] | None:
     return None
 
 
-def first_problem(log_path: Path) -> str:
-    """The line of a failed step's log that says what went wrong."""
+def first_problem(log_path: Path, step: Step) -> str:
+    """The line of a failed step's log that says what went wrong: idtracker.ai's first
+    CRITICAL message, else the workflow's own message (its scripts write it first)."""
     try:
         text = log_path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
+    except OSError as error:
+        return f"its log cannot be read ({error.strerror})"
     if (critical := idtracker_log.first_critical(text)) is not None:
         return critical
-    for line in (line.strip() for line in text.splitlines()):
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
         if line.startswith("Job ") or "Error" in line:
             return line
+    if lines and step is not TRACK:
+        return lines[0]
     return "interrupted before it finished (no error message)"

@@ -74,7 +74,7 @@ def _failed(status: JobStatus, project: Project, failed) -> None:
     step, log = failed
     status.state = "failed"
     status.log = str(log)
-    status.reason = f"{step.doing} failed: {failures.first_problem(log)} (log: {log})"
+    status.reason = f"{step.doing} failed: {failures.first_problem(log, step)} (log: {log})"
     facts = project.facts(status.video, status.job)
     if changed := reasons.changed_since(facts, log.stat().st_mtime):
         status.reason += f"; {changed} changed since, retried by the next track"
@@ -125,7 +125,23 @@ def collect(project: Project | None = None) -> list[JobStatus]:
             _failed(status, project, failed)
             continue
         _pending_or_outdated(status, project, planned)
-    return statuses
+    for video, job, why in project.unusable:
+        statuses.append(JobStatus(video, job, state="failed", reason=f"not tracked: {why}"))
+    return sorted(statuses, key=lambda status: (status.video, status.job))
+
+
+def failure_report(statuses: list[JobStatus]) -> list[str]:
+    """What the end of a run says about its failed jobs: each with its reason and log."""
+    failed = [status for status in statuses if status.state == "failed"]
+    if not failed:
+        return []
+    lines = [f"{len(failed)} of {len(statuses)} jobs failed:"]
+    lines += [f"  {status.name}: {status.reason}" for status in failed]
+    lines.append(
+        "Fix what each line says, then run `pixi run track` again: only these jobs run again"
+        " (the others are kept). `pixi run status` shows this list at any time."
+    )
+    return lines
 
 
 def totals(statuses: list[JobStatus]) -> dict[str, int]:

@@ -12,6 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from idtracker_flow.tracking.file_lock import try_lock
+
 SLOTS_DIR = Path(".snakemake/gpu-slots")
 
 
@@ -58,24 +60,6 @@ class Slot:
             self._handle = None
 
 
-def _try_lock(path: Path):
-    handle = open(path, "a+")
-    try:
-        if os.name == "nt":
-            import msvcrt
-
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        return None
-    return handle
-
-
 def acquire(devices: list[str], jobs_per_gpu: int, wait_s: float = 3600, log=None) -> Slot:
     """The first free slot; waits (Snakemake's gpu resource normally makes that unnecessary)."""
     SLOTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -85,7 +69,7 @@ def acquire(devices: list[str], jobs_per_gpu: int, wait_s: float = 3600, log=Non
         # Fill each device once before sharing any: slot 0 of every device first.
         for index in range(jobs_per_gpu):
             for device in devices:
-                handle = _try_lock(SLOTS_DIR / f"gpu{device}-slot{index}.lock")
+                handle = try_lock(SLOTS_DIR / f"gpu{device}-slot{index}.lock")
                 if handle is not None:
                     return Slot(device, index, handle)
         if time.monotonic() > deadline:
