@@ -12,7 +12,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 
 from idtracker_flow.project import atomic_files, layout
-from idtracker_flow.project.config import CONFIG
+from idtracker_flow.project.config import CONFIG, read_config
+from idtracker_flow.project.yaml_comments import append_item, remove_item
 
 SKIP_COMMENT = (
     "Jobs (<video>/<job>) that `pixi run track` leaves alone; edit with `pixi run skip`/`unskip`."
@@ -52,6 +53,7 @@ def _dump(yaml: YAML, data, path: Path) -> None:
 
 def edit(names: list[str], add: bool, config: Path = CONFIG) -> list[str]:
     """Add (or remove) jobs; return one line per job saying what happened."""
+    read_config(config)  # a file the schema refuses is reported, and left as it is
     yaml = _yaml()
     data = yaml.load(config.read_text(encoding="utf-8")) if config.is_file() else None
     if data is None:
@@ -75,11 +77,11 @@ def edit(names: list[str], add: bool, config: Path = CONFIG) -> list[str]:
                     f"There is no settings file {settings}, so there is no job {name} to skip."
                     " Check the spelling (`pixi run status` lists the jobs)."
                 )
-            skip.append(name)
+            append_item(skip, name)
             said.append(f"{name} is skipped: `pixi run track` leaves it alone.")
         elif name in skip:
             while name in skip:
-                skip.remove(name)
+                remove_item(data, "skip", skip.index(name))
             said.append(f"{name} is no longer skipped: the next `pixi run track` includes it.")
         else:
             said.append(f"{name} was not in the skip list.")

@@ -1,0 +1,209 @@
+"""Track one job with idtracker.ai and judge the session by its outputs.
+
+The job's session folder is made from scratch every
+time (a stale one from a killed run is removed), except a session validated by hand, which
+is never touched: the job then stops and says how to re-track on purpose.
+"""
+
+import json
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from idtracker_flow.idtracker import command as idtracker_command
+from idtracker_flow.idtracker import files as idtracker_files
+from idtracker_flow.idtracker import log as idtracker_log
+from idtracker_flow.idtracker import session as session_check
+from idtracker_flow.project import atomic_files
+from idtracker_flow.tracking import gpu_slots
+from idtracker_flow.tracking import process as tracker_process
+
+
+class TrackingFailed(Exception):
+    pass
+
+
+def choose_device(configured: str) -> tuple[str, str]:
+    """(value for idtracker.ai's --device, a line for the log).
+
+    Asks nvidia-smi rather than PyTorch: importing torch here would cost seconds per job, and
+    idtracker.ai's own log says which device it really used (see `device_used`).
+    """
+    if configured != "auto":
+        return configured, f"Device: {configured} (set in config/config.yaml)"
+    gpus = gpu_slots.visible_gpus()
+    if gpus:
+        return "", f"Device: automatic; NVIDIA GPU {', '.join(gpus)} visible"
+    return "", (
+        "WARNING: no NVIDIA GPU visible: tracking runs on CPU, which is very slow for"
+        " identities. Run `pixi run check-gpu` to see why."
+    )
+
+
+def pin_gpu(device: str, gpus, jobs_per_gpu: int, log, job_name: str) -> gpu_slots.Slot | None:
+    """Hold a GPU slot for this job and show idtracker.ai only that device."""
+    if device not in ("auto", "cuda"):
+        return None  # CPU, or a device named in config/config.yaml
+    if gpu_slots.scheduler_assigns_devices():
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES", "all")
+        print(f"GPU chosen by the cluster scheduler (CUDA_VISIBLE_DEVICES={visible})", file=log)
+        return None
+    devices = gpu_slots.devices_to_use(gpus)
+    if not devices:
+        return None
+    try:
+        slot = gpu_slots.acquire(devices, jobs_per_gpu, log=log)
+    except TimeoutError as error:
+        raise TrackingFailed(
+            f"Job {job_name}: {error}; every GPU slot ({gpu_slots.SLOTS_DIR}) was held by other"
+            " tracking jobs the whole time. Nothing was tracked.\nWhat to do: check with"
+            " `nvidia-smi` for trackers left running, or lower `gpus`/`jobs_per_gpu` in"
+            " config/config.yaml, then run `pixi run track` again."
+        ) from None
+    # Set here too, so this process's own GPU check touches only that device.
+    os.environ["CUDA_VISIBLE_DEVICES"] = slot.device
+    print(
+        f"GPU {slot.device} for this job (slot {slot.index + 1} of {jobs_per_gpu}):"
+        f" CUDA_VISIBLE_DEVICES={slot.device}",
+        file=log,
+    )
+    return slot
+
+
+def refuse_if_validated(session: Path, job_name: str, settings: Path, tracked: Path) -> None:
+    when = session_check.validated_on(session)
+    if when is None:
+        return
+    aside = session.with_name(f"{session.name}.validated")
+    raise TrackingFailed(
+        f"Job {job_name}: its session {session} was validated by hand on {when}, and its settings"
+        f" ({settings}) or video changed since, so it would be tracked again."
+        " Nothing was deleted.\n"
+        f"To keep the validated result and stop this: snakemake --touch"
+        f" --workflow-profile workflow/profiles/default {tracked}\n"
+        f"To track again on purpose: move the session aside (e.g. rename it to {aside}) and run"
+        f" `pixi run track` again."
+    )
+
+
+def track(
+    settings: Path,
+    session: Path,
+    workdir: Path,
+    job_name: str,
+    tracked: Path,
+    log,
+    device: str = "auto",
+    threads: int = 4,
+    data_policy: str = "idmatcher.ai",
+    command: list[str] = (),
+    gpus="auto",
+    jobs_per_gpu: int = 1,
+) -> dict:
+    """Track one job; return what the tracked-marker file records. Raises TrackingFailed."""
+    settings, session, workdir = Path(settings).resolve(), Path(session), Path(workdir)
+    refuse_if_validated(session, job_name, settings, tracked)
+    if tracker_process.kill_leftover(workdir):
+        print("Stopped a tracker left running by an interrupted run.", file=log)
+    for stale in (session, workdir):
+        if stale.exists():
+            print(f"Removing {stale} from an earlier attempt.", file=log)
+            shutil.rmtree(stale)
+    session.parent.mkdir(parents=True, exist_ok=True)
+    slot = pin_gpu(device, gpus, jobs_per_gpu, log, job_name)
+    try:
+        return _run_and_judge(
+            settings, session, workdir, job_name, log, device, threads, data_policy, command
+        )
+    finally:
+        if slot is not None:
+            slot.release()
+
+
+def _run_and_judge(
+    settings, session, workdir, job_name, log, device, threads, data_policy, command
+) -> dict:
+    device_flag, device_note = choose_device(device)
+    print(device_note, file=log)
+
+    try:
+        cmd = idtracker_command.idtrackerai_command(list(command))
+    except idtracker_command.NotInstalled as error:
+        raise TrackingFailed(str(error)) from None
+    cmd += [
+        "--load", str(settings),
+        "--name", session.name.removeprefix("session_"),
+        "--output_dir", str(session.parent.resolve()),
+        "--number_of_parallel_workers", str(threads),
+        "--data_policy", data_policy,
+        "--track",
+    ]  # fmt: skip
+    if device_flag:
+        cmd[-1:-1] = ["--device", device_flag]
+    env = dict(os.environ, IDTRACKERAI_DISABLE_ANALYTICS="true", OMP_NUM_THREADS=str(threads))
+    print("Running: " + " ".join(cmd), file=log)
+    print(f"Working directory: {workdir}", file=log, flush=True)
+    started = time.time()
+    status = tracker_process.run(cmd, workdir, env, log)
+    seconds = round(time.time() - started, 1)
+
+    cwd_log = workdir / idtracker_files.LOG
+    if status < 0:  # a signal ended it: its log says nothing about why
+        print(f"\nidtracker.ai was stopped after {seconds} s.", file=log)
+        raise TrackingFailed(f"Job {job_name}: {killed_by(-status)}")
+    success, reasons = session_check.verdict(session, cwd_log)
+    print(f"\nidtracker.ai exited with status {status} after {seconds} s.", file=log)
+    if not success:
+        critical = any("CRITICAL" in reason for reason in reasons)
+        advice = (
+            "Fix what the CRITICAL lines say"
+            if critical
+            else "idtracker.ai stopped without saying why: read the end of this log"
+        )
+        raise TrackingFailed(
+            f"Job {job_name}: idtracker.ai did not produce a usable session.\n"
+            + "\n".join(f"  {reason}" for reason in reasons)
+            + f"\nSettings used: {settings}. {advice}, then run"
+            " `pixi run track` again: this job is retried automatically."
+        )
+    return {
+        "job": job_name,
+        "settings": str(settings),
+        "session": str(session),
+        "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        "seconds": seconds,
+        "device": idtracker_log.device_used(session_check.session_log(session, cwd_log)),
+        "estimated_accuracy": session_check.estimated_accuracy(session),
+        "idtrackerai_exit_status": status,
+    }
+
+
+def killed_by(signal_number: int) -> str:
+    """Why idtracker.ai was stopped by a signal, and what to do, in the user's words."""
+    import signal
+
+    try:
+        name = signal.Signals(signal_number).name
+    except ValueError:
+        name = f"signal {signal_number}"
+    cause = {
+        "SIGKILL": (
+            "most often the system's out-of-memory killer: the machine ran out of memory."
+            " What to do: lower `threads` in config/config.yaml (each worker holds its own"
+            " copy of the data), or track fewer jobs at once"
+        ),
+        "SIGTERM": "someone or something (a cluster's time limit) asked it to stop",
+        "SIGINT": "Ctrl+C",
+        "SIGSEGV": "it crashed (a fault in idtracker.ai or one of its libraries)",
+    }.get(name, "it was stopped from outside")
+    return (
+        f"idtracker.ai was killed by {name}: {cause}. Nothing was kept of this attempt;"
+        " `pixi run track` tracks it again."
+    )
+
+
+def write_record(path: Path, record: dict) -> None:
+    """The tracking record: Snakemake's output of the track step, written last."""
+    atomic_files.write_text(path, json.dumps(record, indent=2) + "\n")
