@@ -41,11 +41,13 @@ rule track:
         "results/logs/track/{video}/{job}.log",
     benchmark:
         "results/benchmarks/track/{video}/{job}.tsv"
+    retries: 1
     conda:
         "workflow/envs/idtracker-flow.yaml"
     threads: 1
     resources:
         gpu=1,
+        tracking_attempt=lambda wildcards, attempt: attempt,
     script:
         "workflow/scripts/run_tracking.py"
 

@@ -118,3 +118,85 @@ def test_ctrl_c_ends_with_one_calm_line_after_snakemake_stopped(project):
     assert output.rstrip().endswith("redone by the next `pixi run track`."), output[-2000:]
     left = subprocess.run(["pgrep", "-g", str(run.pid)], capture_output=True, text=True)
     assert left.stdout.strip() == "", "the launcher returned while its Snakemake still ran"
+
+
+def test_a_stuck_tracker_is_stopped_and_the_batch_goes_on(project):
+    """Two jobs whose tracker hangs idle (a stand-in: the real one hangs so only on a full
+    disk): each is stopped after the stall time, one after the other, and the run ends."""
+    ws = project
+    ws.add_job("demo", "second")
+    use_tracker(ws, SLEEPER)
+    config = ws.path("config", "config.yaml")
+    config.write_text(config.read_text() + "stall_minutes: 0.1\n")  # 6 s
+    started = time.monotonic()
+    result = ws.track(timeout=240)
+    assert result.returncode != 0
+    assert time.monotonic() - started < 150, "a stuck job must not hold up the batch"
+    _, rows = run_status(ws)
+    for job in ("good", "second"):
+        assert rows[f"demo/{job}"]["state"] == "failed"
+        assert "idtracker.ai made no progress for" in rows[f"demo/{job}"]["reason"]
+        log = ws.path("results", "logs", "track", "demo", f"{job}.log").read_text()
+        assert "raise `stall_minutes`" in log
+
+
+def test_no_job_starts_without_room_for_its_session(project):
+    ws = project
+    config = ws.path("config", "config.yaml")
+    config.write_text(config.read_text() + "min_free_space_mb: 1.0e+12\n")  # more than any disk
+    result = ws.track()
+    assert result.returncode != 0
+    log = ws.path("results", "logs", "track", "demo", "good.log").read_text()
+    assert "Job demo/good: not started: disk full in results/sessions/demo:" in log
+    assert "What to do: free space on that disk" in log
+    assert not ws.path("results", "work", "demo", "good").exists(), "nothing was started"
+
+
+KILLED_ONCE = """\
+import argparse, os, signal, sys
+from pathlib import Path
+import h5py, numpy as np
+parser = argparse.ArgumentParser()
+for name in ("--load", "--name", "--output_dir"):
+    parser.add_argument(name)
+args, _ = parser.parse_known_args()
+first = Path(args.output_dir) / f"{args.name}.first-attempt"
+if not first.exists():
+    first.write_text("")
+    os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
+session = Path(args.output_dir) / f"session_{args.name}"
+(session / "trajectories").mkdir(parents=True)
+with h5py.File(session / "trajectories" / "trajectories.h5", "w") as h5:
+    h5["trajectories"] = np.zeros((40, 2, 2))
+(session / "idtrackerai.log").write_text("Success\\n")
+sys.exit(1)  # idtracker.ai's exit status on success
+"""
+
+
+def test_a_killed_tracker_is_tried_again_within_the_run(project):
+    """A stand-in killed by SIGKILL on its first attempt (the real one cannot be made to run
+    out of memory on demand) succeeds on the second, in the same run."""
+    ws = project
+    fake = ws.path("killed_once.py")
+    fake.write_text(KILLED_ONCE)
+    use_tracker(ws, f'["{sys.executable}", "{fake}"]')
+    result = ws.track("trajectories")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ws.path("tracking", "demo", "good.h5").is_file()
+    log = ws.path("results", "logs", "track", "demo", "good.log").read_text()
+    assert log.startswith("Attempt 2 of 2. The previous attempt failed:\nJob demo/good:")
+    assert "killed by SIGKILL" in log and "This can pass: trying again." in log
+    assert log.rstrip().endswith("Success: session results/sessions/demo/session_good")
+
+
+def test_a_failure_another_attempt_cannot_fix_is_not_tried_again(project):
+    """The real idtracker.ai finds no animal (thresholds that keep no pixel): the second
+    attempt stops at once instead of tracking again."""
+    ws = project
+    ws.add_job("demo", "good", intensity_ths=[0, 1])
+    result = ws.track("trajectories")
+    assert result.returncode != 0
+    log = ws.path("results", "logs", "track", "demo", "good.log").read_text()
+    assert log.startswith("Attempt 2 of 2. The previous attempt failed:\nJob demo/good:")
+    assert "CRITICAL" in log and "Not tried again: another attempt cannot fix that" in log
+    assert "Running: " not in log, "the second attempt ran no idtracker.ai"

@@ -290,3 +290,25 @@ def test_report_opens_in_chromium(qc_tracked):
     shot = run_chromium(url, f"--screenshot={screenshot}")
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.stat().st_size > 10_000
+
+
+def test_report_with_a_failed_job_shows_the_others_and_lists_it(qc_tracked, tmp_path):
+    if chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    ws = copy_workspace(qc_tracked, tmp_path / "copy")
+    ws.add_job("lost", "night", video_path="D:\\\\lab\\\\lost_video.avi")  # fails its repair
+    assert ws.track().returncode != 0
+    plain = ws.snakemake("--report", "results/report.html")  # what `report` used to run
+    assert plain.returncode != 0 and "does not exist" in plain.stdout + plain.stderr
+
+    result = ws.task("report")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    page = visible_part(
+        run_chromium(ws.path("results", "report.html").resolve().as_uri(), "--dump-dom").stdout
+    )
+    assert "1 jobs failed</b> and are not in the table" in page
+    assert "<b>lost/night</b>: checking the settings failed: Job lost/night:" in page
+    for job in JOBS:
+        assert f"<td>{job}</td>" in page

@@ -16,7 +16,7 @@ import h5py
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import copy_workspace, make_workspace, planned_jobs
+from conftest import copy_workspace, make_workspace, planned_jobs, run_status
 
 from idtracker_flow.demo import ground_truth
 
@@ -239,3 +239,19 @@ def test_kill_9_during_tracking_then_rerun(tracked_copy):
         path = ws.path("results", "sessions", "demo", f"{job}.tracked.json")
         assert path.stat().st_mtime_ns == stamp, f"{job} was tracked again"
     assert np.isfinite(h5py.File(ws.path("tracking", "demo", "third.h5"))["trajectories"][:]).any()
+
+
+def test_a_damaged_session_file_never_replaces_the_good_copy(tracked_copy):
+    ws = tracked_copy
+    good = ws.path("tracking", "demo", "all.h5").read_bytes()
+    session_h5 = ws.path("results", "sessions", "demo", "session_all", "trajectories")
+    (session_h5 / "trajectories.h5").write_bytes(b"garbage" * 1000)  # newer than the copy
+    result = ws.task("copy")
+    assert result.returncode != 0, "a damaged file must not look copied"
+    assert ws.path("tracking", "demo", "all.h5").read_bytes() == good
+    log = ws.path("results", "logs", "copy_trajectories", "demo", "all.log").read_text()
+    assert "cannot be read" in log and "was left as it was" in log
+    _, rows = run_status(ws)
+    assert rows["demo/all"]["state"] == "failed"
+    assert rows["demo/all"]["reason"].startswith("copying the trajectories failed: Job demo/all:")
+    assert "cannot be read" in rows["demo/all"]["reason"]

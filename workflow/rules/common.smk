@@ -1,7 +1,6 @@
 import atexit
 import os
 import sys
-from pathlib import Path
 
 from snakemake.utils import validate
 
@@ -105,57 +104,35 @@ def all_repaired_settings(wildcards=None):
     return [steps.REPAIR.output_of(*key) for key in JOBS]
 
 
-def write_partial_qc_summary():
-    """After a run with failed jobs, the qc_summary rule (which needs every job's row) did not
-    run: write the table from the rows that exist, so the jobs that worked are in it. The next
-    run remakes it once the failed jobs have rows."""
-    from idtracker_flow.qc import summary as qc_summary
-
-    done = [
-        (row, plot)
-        for row, plot in zip(all_qc_rows(), all_qc_trajectory_plots())
-        if Path(row).is_file() and Path(plot).is_file()
-    ]
-    if not done:
-        return
-    try:
-        qc_summary.write_summary(
-            [row for row, _ in done],
-            [plot for _, plot in done],
-            layout.QC_SUMMARY_CSV,
-            layout.QC_SUMMARY_PARQUET,
-            layout.QC_SUMMARY_HTML,
-        )
-    except Exception as error:  # never hide the run's own error behind this one
-        print(
-            f"Could not write the partial quality table {layout.QC_SUMMARY_CSV}: {error}."
-            " The next `pixi run track` writes it again.",
-            file=sys.stderr,
-        )
-        return
-    print(
-        f"Quality table for the {len(done)} of {len(TARGET_JOBS)} jobs with results:"
-        f" {layout.QC_SUMMARY_CSV}",
-        file=sys.stderr,
-    )
-
-
-def report_failures(run_failed: bool):
-    """The end of a run names every failed job with its reason and log (`pixi run status`
-    decides them, from the files); a settings name that is no file fails without a job.
-    """
-    from idtracker_flow.project.jobs import unusable_settings
+def after_failed_run():
+    """After a run with failed jobs: the quality table of the jobs that worked (the
+    qc_summary rule, which needs every job's row, did not run), with the failed jobs listed,
+    and the list at the end of the run's output. `pixi run status` decides them, from the
+    files; the next run remakes the table once the failed jobs have rows."""
+    from idtracker_flow.qc.summary import write_partial_summary
     from idtracker_flow.state import facts, verdict
 
-    try:
-        if run_failed:
-            lines = verdict.failure_report(verdict.collect(facts.Project(config)))
-        else:
-            unusable = unusable_settings("settings")
-            lines = [f"Not tracked: {why}" for _, _, why in unusable]
-    except Exception as error:  # never hide the run's own outcome behind this one
+    try:  # never hide the run's own error behind one of these
+        statuses = verdict.collect(facts.Project(config))
+        failed = [(s.name, s.reason) for s in statuses if s.state == "failed"]
+        if done := write_partial_summary(TARGET_JOBS, failed):
+            print(
+                f"Quality table for the {done} of {len(TARGET_JOBS)} jobs with results:"
+                f" {layout.QC_SUMMARY_CSV}",
+                file=sys.stderr,
+            )
+        lines = verdict.failure_report(statuses)
+    except Exception as error:
         lines = [
             f"(Could not list the failed jobs: {error}; `pixi run status` shows them.)"
         ]
+    print("\n" + "\n".join(lines), file=sys.stderr)
+
+
+def after_good_run():
+    """A settings name that is no file (a folder, a dead link) failed without a job."""
+    from idtracker_flow.project.jobs import unusable_settings
+
+    lines = [f"Not tracked: {why}" for _, _, why in unusable_settings("settings")]
     if lines:
         print("\n" + "\n".join(lines), file=sys.stderr)

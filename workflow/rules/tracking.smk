@@ -32,11 +32,15 @@ rule track:
         steps.TRACK.log,
     benchmark:
         layout.BENCHMARK
+    # A failure another attempt can fix is retried (run_tracking.py stops one that cannot);
+    # tracking_attempt only tells the script which attempt it is.
+    retries: config["retries"]
     conda:
         "../envs/idtracker-flow.yaml"
     threads: config["threads"]
     resources:
         gpu=1,
+        tracking_attempt=lambda wildcards, attempt: attempt,
     script:
         "../scripts/run_tracking.py"
 

@@ -7,6 +7,7 @@ and the copy is made anew.
 
 import sys
 
+from idtracker_flow.idtracker.session import trajectories_problem
 from idtracker_flow.project import atomic_files, layout, steps
 
 
@@ -14,14 +15,29 @@ def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
     with open(smk.log[0], "w", encoding="utf-8") as log:
         source = layout.session_trajectories(video, job)
+        job_name = layout.job_id(video, job)
         if not source.is_file():
             message = (
-                f"Job {layout.job_id(video, job)}: {source} is missing although the job was"
+                f"Job {job_name}: {source} is missing although the job was"
                 " tracked. Run `pixi run track` again to re-track it."
             )
             print(message, file=log)
             sys.exit(1)
-        atomic_files.copy_file(source, smk.output.trajectories)
+        # A damaged session file never replaces a good copy in tracking/; the copy is read
+        # too before it replaces anything (a disk that fills up while copying).
+        try:
+            if problem := trajectories_problem(source):
+                raise atomic_files.BadContent(problem)
+            atomic_files.copy_file(source, smk.output.trajectories, check=trajectories_problem)
+        except atomic_files.BadContent as problem:
+            print(
+                f"Job {job_name}: {problem}; {smk.output.trajectories} was left as it was."
+                f"\nWhat to do: if you edited the session (validator), open it again and save;"
+                f" to track the job again, move {source.parents[1]} aside and run"
+                " `pixi run track`.",
+                file=log,
+            )
+            sys.exit(1)
         print(steps.COPY.success_line(f"{source} -> {smk.output.trajectories}"), file=log)
 
 

@@ -1,7 +1,9 @@
 """Rule `qc_job`: the QC row and the two plots of one tracked job (idtracker_flow.qc.job)."""
 
+import sys
 from pathlib import Path
 
+from idtracker_flow.idtracker.session import trajectories_problem
 from idtracker_flow.project import layout
 from idtracker_flow.qc import metrics
 from idtracker_flow.qc.job import make_job_qc
@@ -10,6 +12,13 @@ from idtracker_flow.qc.job import make_job_qc
 def main(smk) -> None:
     with open(smk.log[0], "w", encoding="utf-8") as log:
         video, job = smk.wildcards.video, smk.wildcards.job
+        if problem := trajectories_problem(Path(smk.input.trajectories)):
+            print(
+                f"Job {layout.job_id(video, job)}: {problem}.\nWhat to do: run `pixi run copy`"
+                " to copy the session's trajectories again, or `pixi run track` to track again.",
+                file=log,
+            )
+            sys.exit(1)
         session_json = layout.job_path(layout.SESSION_JSON_FILE, video, job)
         if not session_json.is_file():
             print(

@@ -1,16 +1,52 @@
-"""Rule `track`: track one job with idtracker.ai (idtracker_flow.tracking.run)."""
+"""Rule `track`: track one job with idtracker.ai (idtracker_flow.tracking.run); another
+attempt within the run only for a failure a retry can fix (idtracker_flow.tracking.retry)."""
 
 import sys
 from pathlib import Path
 
 from idtracker_flow.project import layout, steps
+from idtracker_flow.tracking import retry
 from idtracker_flow.tracking.run import TrackingFailed, track, write_record
+from idtracker_flow.tracking.watchdog import Limits
+
+
+def limits(config: dict, video: str, job: str) -> Limits:
+    return Limits(
+        stall_seconds=60 * config["stall_minutes"],
+        min_free_bytes=int(1e6 * config["min_free_space_mb"]),
+        disks=[
+            layout.job_path(layout.SESSIONS_DIR, video, job),
+            layout.job_path(layout.TRAJECTORIES, video, job).parent,
+        ],
+    )
+
+
+def start_attempt(log_path: Path, attempt: int, attempts: int, log) -> None:
+    """Say which attempt this is; stop at once when a retry cannot help."""
+    if attempt == 1:
+        retry.forget(log_path)  # a note from an earlier run says nothing about this one
+        return
+    previous = retry.previous(log_path)
+    print(f"Attempt {attempt} of {attempts}. The previous attempt failed:", file=log)
+    print(previous.get("reason", ""), file=log)
+    if not previous.get("transient"):
+        print(
+            "\nNot tried again: another attempt cannot fix that (it is not a crash, a kill or"
+            " a lack of memory).",
+            file=log,
+        )
+        sys.exit(1)
+    print("\nThis can pass: trying again.\n", file=log)
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
     session = layout.job_path(layout.SESSION, video, job)
-    with open(smk.log[0], "w", encoding="utf-8", buffering=1) as log:
+    log_path = Path(smk.log[0])
+    attempt = int(smk.resources.get("tracking_attempt", 1))
+    attempts = smk.config["retries"] + 1
+    with open(log_path, "w" if attempt == 1 else "a", encoding="utf-8", buffering=1) as log:
+        start_attempt(log_path, attempt, attempts, log)
         try:
             record = track(
                 smk.input.settings,
@@ -25,10 +61,16 @@ def main(smk) -> None:
                 command=smk.config["idtrackerai_command"],
                 gpus=smk.config["gpus"],
                 jobs_per_gpu=smk.config["jobs_per_gpu"],
+                limits=limits(smk.config, video, job),
             )
         except TrackingFailed as error:
-            print(f"\n{error}", file=log)
+            retry.remember(log_path, str(error), error.transient)
+            if error.transient and attempt < attempts:
+                print(f"\n{error}\nThis can pass: the job is tried again.", file=log)
+            else:
+                print(f"\n{error}", file=log)
             sys.exit(1)
+        retry.forget(log_path)
         write_record(Path(smk.output.tracked), record)
         print(steps.TRACK.success_line(str(session)), file=log)
 

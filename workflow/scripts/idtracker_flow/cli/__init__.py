@@ -11,6 +11,7 @@ import sys
 COMMANDS = {
     "track": ("track", []),
     "status": ("status", []),
+    "report": ("report", []),
     "skip": ("skip", ["skip"]),
     "unskip": ("skip", ["unskip"]),
     "fix-paths": ("fix_paths", []),

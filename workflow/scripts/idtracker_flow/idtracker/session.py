@@ -19,7 +19,8 @@ def trajectories_problem(path: Path) -> str | None:
     try:
         with h5py.File(path, "r") as h5:
             shape = h5["trajectories"].shape
-    except (OSError, KeyError) as error:
+            h5["trajectories"][()]  # reads every value: a file cut short fails here
+    except (OSError, KeyError, ValueError) as error:
         return f"the trajectories file {path} cannot be read ({error})"
     if len(shape) != 3 or shape[2] != 2:
         return f"the trajectories in {path} have an unexpected shape {shape}"

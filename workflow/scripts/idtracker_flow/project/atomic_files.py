@@ -33,9 +33,21 @@ def write_bytes(path: Path | str, data: bytes) -> None:
     _replace(Path(path), lambda partial: partial.write_bytes(data))
 
 
-def copy_file(source: Path | str, target: Path | str) -> None:
-    """A copy with a fresh modification time (not copy2): Snakemake sees it as new."""
-    _replace(Path(target), lambda partial: shutil.copyfile(source, partial))
+class BadContent(Exception):
+    """The new content failed its check: the previous file was left as it was."""
+
+
+def copy_file(source: Path | str, target: Path | str, check=None) -> None:
+    """A copy with a fresh modification time (not copy2): Snakemake sees it as new.
+    `check(path)` returns what is wrong with the copy (None: nothing); a bad copy never
+    replaces the target (BadContent says why)."""
+
+    def copy(partial: Path) -> None:
+        shutil.copyfile(source, partial)
+        if check is not None and (problem := check(partial)):
+            raise BadContent(problem)
+
+    _replace(Path(target), copy)
 
 
 def write_with(path: Path | str, writer) -> None:

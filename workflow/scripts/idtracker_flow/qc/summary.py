@@ -68,10 +68,20 @@ def _image(path: Path) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="paths" style="width:220px">'
 
 
-def overview_html(table: pd.DataFrame, plots: dict) -> str:
-    """Summary table with flags and thumbnails; plots maps (video, job) -> trajectory PNG."""
+def failed_html(failed: list[tuple[str, str]]) -> list[str]:
+    if not failed:
+        return []
+    lines = [f"<p><b>{len(failed)} jobs failed</b> and are not in the table:</p><ul>"]
+    lines += [f"<li><b>{html.escape(name)}</b>: {html.escape(why)}</li>" for name, why in failed]
+    return [*lines, "</ul>"]
+
+
+def overview_html(table: pd.DataFrame, plots: dict, failed=()) -> str:
+    """Summary table with flags and thumbnails; plots maps (video, job) -> trajectory PNG;
+    `failed` lists (job, reason) of the jobs that have no row."""
     flagged = table[table["flags"] != ""]
     lines = ['<div class="qc-summary">', "<h2>Quality of every tracked job</h2>"]
+    lines += failed_html(list(failed))
     if len(flagged):
         lines.append(f"<p><b>{len(flagged)} of {len(table)} jobs need a look:</b></p><ul>")
         for _, row in flagged.iterrows():
@@ -106,7 +116,9 @@ def overview_html(table: pd.DataFrame, plots: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_summary(row_files, plot_files, csv_path, parquet_path, html_path) -> pd.DataFrame:
+def write_summary(
+    row_files, plot_files, csv_path, parquet_path, html_path, failed=()
+) -> pd.DataFrame:
     rows = [json.loads(Path(path).read_text()) for path in row_files]
     table = summary_table(rows)
     plots = {(row["video"], row["job"]): plot for row, plot in zip(rows, plot_files)}
@@ -114,5 +126,30 @@ def write_summary(row_files, plot_files, csv_path, parquet_path, html_path) -> p
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_files.write_with(csv_path, lambda partial: write_csv(table, partial))
     atomic_files.write_with(parquet_path, lambda partial: table.to_parquet(partial, index=False))
-    atomic_files.write_text(html_path, overview_html(table, plots))
+    atomic_files.write_text(html_path, overview_html(table, plots, failed))
     return table
+
+
+def write_partial_summary(jobs, failed=()) -> int:
+    """The batch's table from the jobs (video, job) that have a row and plots, when others
+    failed: the qc_summary rule needs every job's row, so it did not run. Returns how many."""
+    from idtracker_flow.project import layout
+
+    done = [
+        (row, plot)
+        for row, plot in (
+            (layout.job_file(layout.QC_ROW, *key), layout.job_file(layout.QC_TRAJECTORY_PLOT, *key))
+            for key in jobs
+        )
+        if Path(row).is_file() and Path(plot).is_file()
+    ]
+    if done:
+        write_summary(
+            [row for row, _ in done],
+            [plot for _, plot in done],
+            layout.QC_SUMMARY_CSV,
+            layout.QC_SUMMARY_PARQUET,
+            layout.QC_SUMMARY_HTML,
+            failed,
+        )
+    return len(done)

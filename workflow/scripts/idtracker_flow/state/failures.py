@@ -6,21 +6,30 @@ from idtracker_flow.idtracker import log as idtracker_log
 from idtracker_flow.project.steps import STEPS, TRACK, Step
 
 
-def failed_step(facts, files, video: str, job: str) -> tuple[Step, Path] | None:
+def failed_step(facts, files, video: str, job: str, to_run=()) -> tuple[Step, Path] | None:
     """The step whose last attempt failed: the first step without output whose log exists and
-    has no success line. None when the job never failed (or the log is gone)."""
+    has no success line, or a step due to run again (`to_run`) whose previous output was kept
+    while its newer log says it failed (a damaged session file is never copied over a good
+    copy). None when the job never failed (or the log is gone)."""
     for step in STEPS:
-        if facts.output_time[step.name] is not None:
-            continue
         log = Path(step.log_of(video, job))
+        output_time = facts.output_time[step.name]
+        if output_time is not None:
+            log_time = files.output_mtime(log) if step.name in to_run else None
+            if log_time is None or log_time <= output_time or _succeeded(step, log):
+                continue
+            return step, log
         if not files.exists(log):
             return None
-        try:
-            text = log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
-        return None if step.succeeded(text) else (step, log)
+        return None if _succeeded(step, log) else (step, log)
     return None
+
+
+def _succeeded(step: Step, log: Path) -> bool:
+    try:
+        return step.succeeded(log.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return True  # nothing to show
 
 
 def first_problem(log_path: Path, step: Step) -> str:

@@ -117,7 +117,8 @@ def collect(project: Project | None = None) -> list[JobStatus]:
         if not status.steps:
             reasons.done(status, project.facts(video, job))
             continue
-        failed = failures.failed_step(project.facts(video, job), project.files, video, job)
+        facts = project.facts(video, job)
+        failed = failures.failed_step(facts, project.files, video, job, status.steps)
         outputs = {step.output_of(video, job) for step in STEPS}
         if run is not None and outputs & live_outputs and _running(status, project, run, failed):
             continue

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from idtracker_flow.tracking.run_lock import process_exists
+from idtracker_flow.tracking.watchdog import Limits, Watchdog
 
 PID_FILE = "tracker.pid"
 
@@ -68,8 +69,9 @@ def kill_leftover(workdir: Path) -> bool:
     return True
 
 
-def run(command: list[str], cwd: Path, env: dict, log) -> int:
-    """Run `command` in `cwd` with output appended to `log`; return its exit status."""
+def run(command: list[str], cwd: Path, env: dict, log, limits: Limits | None = None):
+    """Run `command` in `cwd` with output appended to `log`; return (exit status, why the
+    watchdog stopped it or None)."""
     cwd.mkdir(parents=True, exist_ok=True)
     options = {}
     if os.name == "nt":
@@ -89,19 +91,42 @@ def run(command: list[str], cwd: Path, env: dict, log) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop)
     if os.name != "nt":
-        parents = _parent_chain()
-
-        def watch_parents():
-            while process.poll() is None:
-                if not all(process_exists(pid) for pid in parents):
-                    kill_group(process.pid)
-                    os._exit(137)
-                time.sleep(1.0)
-
-        threading.Thread(target=watch_parents, daemon=True).start()
+        _watch_parents(process)
+    stopped = []
+    if limits is not None and (limits.stall_seconds or limits.min_free_bytes):
+        _watch_progress(process, limits, stopped)
     status = process.wait()
     if os.name != "nt":
         # Worker processes may linger after the main one returns; they belong to this job.
         kill_group(process.pid)
     (cwd / PID_FILE).unlink(missing_ok=True)
-    return status
+    return status, (stopped[0] if stopped else None)
+
+
+def _watch_parents(process) -> None:
+    """Kill the tracker's group when Snakemake (the parents of this script) disappears."""
+    parents = _parent_chain()
+
+    def watch():
+        while process.poll() is None:
+            if not all(process_exists(pid) for pid in parents):
+                kill_group(process.pid)
+                os._exit(137)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _watch_progress(process, limits: Limits, stopped: list, every: float = 2.0) -> None:
+    """Stop the tracker's group when the watchdog names a reason (kept in `stopped`)."""
+    watchdog = Watchdog(limits, process.pid)
+
+    def watch():
+        while process.poll() is None:
+            time.sleep(every)
+            if process.poll() is None and (reason := watchdog.check()):
+                stopped.append(reason)
+                kill_group(process.pid)
+                return
+
+    threading.Thread(target=watch, daemon=True).start()

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,12 +18,28 @@ from idtracker_flow.idtracker import files as idtracker_files
 from idtracker_flow.idtracker import log as idtracker_log
 from idtracker_flow.idtracker import session as session_check
 from idtracker_flow.project import atomic_files
-from idtracker_flow.tracking import gpu_slots
+from idtracker_flow.tracking import gpu_slots, retry, session_sizes
 from idtracker_flow.tracking import process as tracker_process
+from idtracker_flow.tracking.watchdog import Limits, free_space_problem
 
 
 class TrackingFailed(Exception):
-    pass
+    """The job failed; `transient` when another attempt may well succeed."""
+
+    def __init__(self, message: str, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
+
+
+FREE_SPACE = (
+    "What to do: free space on that disk (sessions or videos you no longer need), or keep less"
+    " per session (`data_policy` in config/config.yaml), then run `pixi run track` again."
+)
+STALLED = (
+    "What to do: read the end of this log for what it was doing. If it was working but slow"
+    " (long steps on a CPU), raise `stall_minutes` in config/config.yaml; then run"
+    " `pixi run track` again."
+)
 
 
 def choose_device(configured: str) -> tuple[str, str]:
@@ -56,11 +73,12 @@ def pin_gpu(device: str, gpus, jobs_per_gpu: int, log, job_name: str) -> gpu_slo
     try:
         slot = gpu_slots.acquire(devices, jobs_per_gpu, log=log)
     except TimeoutError as error:
-        raise TrackingFailed(
+        raise TrackingFailed(  # every slot busy for an hour: later it may be free
             f"Job {job_name}: {error}; every GPU slot ({gpu_slots.SLOTS_DIR}) was held by other"
             " tracking jobs the whole time. Nothing was tracked.\nWhat to do: check with"
             " `nvidia-smi` for trackers left running, or lower `gpus`/`jobs_per_gpu` in"
-            " config/config.yaml, then run `pixi run track` again."
+            " config/config.yaml, then run `pixi run track` again.",
+            transient=True,
         ) from None
     # Set here too, so this process's own GPU check touches only that device.
     os.environ["CUDA_VISIBLE_DEVICES"] = slot.device
@@ -101,6 +119,7 @@ def track(
     command: list[str] = (),
     gpus="auto",
     jobs_per_gpu: int = 1,
+    limits: Limits | None = None,
 ) -> dict:
     """Track one job; return what the tracked-marker file records. Raises TrackingFailed."""
     settings, session, workdir = Path(settings).resolve(), Path(session), Path(workdir)
@@ -112,18 +131,29 @@ def track(
             print(f"Removing {stale} from an earlier attempt.", file=log)
             shutil.rmtree(stale)
     session.parent.mkdir(parents=True, exist_ok=True)
+    limits = limits or Limits()
+    check_free_space(limits, job_name)
     slot = pin_gpu(device, gpus, jobs_per_gpu, log, job_name)
     try:
-        return _run_and_judge(
-            settings, session, workdir, job_name, log, device, threads, data_policy, command
+        record = _run_and_judge(
+            settings, session, workdir, job_name, log, device, threads, data_policy, command, limits
         )
+        session_sizes.remember(session)
+        return record
     finally:
         if slot is not None:
             slot.release()
 
 
+def check_free_space(limits: Limits, job_name: str) -> None:
+    """Before any GPU time: room for a session as large as the largest this project made."""
+    needed = replace(limits, min_free_bytes=max(limits.min_free_bytes, session_sizes.largest()))
+    if needed.min_free_bytes and (problem := free_space_problem(needed)):
+        raise TrackingFailed(f"Job {job_name}: not started: {problem}.\n{FREE_SPACE}")
+
+
 def _run_and_judge(
-    settings, session, workdir, job_name, log, device, threads, data_policy, command
+    settings, session, workdir, job_name, log, device, threads, data_policy, command, limits
 ) -> dict:
     device_flag, device_note = choose_device(device)
     print(device_note, file=log)
@@ -146,13 +176,19 @@ def _run_and_judge(
     print("Running: " + " ".join(cmd), file=log)
     print(f"Working directory: {workdir}", file=log, flush=True)
     started = time.time()
-    status = tracker_process.run(cmd, workdir, env, log)
+    limits = replace(limits, progress=[workdir, session])
+    status, stopped = tracker_process.run(cmd, workdir, env, log, limits)
     seconds = round(time.time() - started, 1)
+    if stopped:
+        print(f"\nidtracker.ai was stopped after {seconds} s.", file=log)
+        advice = FREE_SPACE if stopped.startswith("disk full") else STALLED
+        raise TrackingFailed(f"Job {job_name}: {stopped}.\n{advice}")
 
     cwd_log = workdir / idtracker_files.LOG
     if status < 0:  # a signal ended it: its log says nothing about why
         print(f"\nidtracker.ai was stopped after {seconds} s.", file=log)
-        raise TrackingFailed(f"Job {job_name}: {killed_by(-status)}")
+        # The out-of-memory killer, a cluster's preemption: another attempt may succeed.
+        raise TrackingFailed(f"Job {job_name}: {killed_by(-status)}", transient=True)
     success, reasons = session_check.verdict(session, cwd_log)
     print(f"\nidtracker.ai exited with status {status} after {seconds} s.", file=log)
     if not success:
@@ -166,7 +202,8 @@ def _run_and_judge(
             f"Job {job_name}: idtracker.ai did not produce a usable session.\n"
             + "\n".join(f"  {reason}" for reason in reasons)
             + f"\nSettings used: {settings}. {advice}, then run"
-            " `pixi run track` again: this job is retried automatically."
+            " `pixi run track` again: this job is retried automatically.",
+            transient=any(retry.CUDA_OUT_OF_MEMORY in reason for reason in reasons),
         )
     return {
         "job": job_name,

@@ -1,0 +1,46 @@
+"""`pixi run report`: results/report.html, also on a morning when some jobs failed.
+
+Snakemake's report needs every file marked for it; a failed job has no plots, so a plain
+`snakemake --report` writes nothing then. Here the report covers the jobs that have their
+quality row and plots, and its front page lists the failed ones with their reasons.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from idtracker_flow.project import layout
+from idtracker_flow.qc.summary import write_partial_summary
+from idtracker_flow.state import facts, verdict
+
+REPORT = "results/report.html"
+PROFILE = ["--workflow-profile", "workflow/profiles/default"]
+
+
+def has_qc(video: str, job: str) -> bool:
+    patterns = (layout.QC_ROW, layout.QC_TRAJECTORY_PLOT, layout.QC_TIMELINE_PLOT)
+    return all(Path(layout.job_file(pattern, video, job)).is_file() for pattern in patterns)
+
+
+def main(args: list[str]) -> int:
+    project = facts.Project()
+    statuses = verdict.collect(project)
+    with_qc = [key for key in project.targets if has_qc(*key)]
+    if not with_qc:
+        print("No job has its quality row yet: run `pixi run track` first.")
+        return 1
+    complete = len(with_qc) == len(project.targets) and Path(layout.QC_SUMMARY_CSV).is_file()
+    targets = []
+    if not complete:
+        failed = [(s.name, s.reason) for s in statuses if s.state == "failed"]
+        write_partial_summary(with_qc, failed)
+        targets = [layout.job_file(layout.QC_ROW, *key) for key in with_qc]
+        print(
+            f"{len(with_qc)} of {len(project.targets)} jobs have their quality row and plots:"
+            " the report shows those and lists the failed jobs."
+        )
+    command = [sys.executable, "-m", "snakemake", *PROFILE, "--report", REPORT, *targets, *args]
+    status = subprocess.run(command).returncode
+    if status == 0:
+        print(f"Report: {REPORT} (one file; it opens offline in any browser).")
+    return status

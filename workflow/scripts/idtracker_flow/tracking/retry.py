@@ -1,0 +1,41 @@
+"""Retry a tracking job within the run only for a failure that a retry can fix.
+
+Snakemake's `retries` runs a failed job again whatever the cause. A transient failure (the
+tracker killed by the system's out-of-memory killer or by the cluster, CUDA out of memory, no
+GPU slot in time) is worth another attempt, with more memory and time on a cluster (the SLURM
+profile's resources grow with the attempt). A settings, video or disk problem fails the same
+way again: such an attempt stops at once and says so. Each attempt leaves a note beside the
+job's log saying how it failed (Snakemake removes the log itself before the next attempt, so
+that attempt repeats the message); an attempt that died without one (killed from outside, e.g.
+SLURM TIMEOUT, NODE_FAIL, PREEMPTED) counts as transient.
+"""
+
+import json
+from pathlib import Path
+
+from idtracker_flow.project import atomic_files
+
+CUDA_OUT_OF_MEMORY = "CUDA out of memory"
+
+
+def note_path(log: Path) -> Path:
+    return Path(f"{log}.failure.json")
+
+
+def remember(log: Path, message: str, transient: bool) -> None:
+    # The whole message: Snakemake removes a failed attempt's log before the next one.
+    record = {"transient": transient, "reason": message}
+    atomic_files.write_text(note_path(log), json.dumps(record))
+
+
+def forget(log: Path) -> None:
+    note_path(log).unlink(missing_ok=True)
+
+
+def previous(log: Path) -> dict:
+    """How the previous attempt failed; {"transient": True} when it left no note."""
+    try:
+        record = json.loads(note_path(log).read_text())
+    except (OSError, ValueError):
+        return {"transient": True, "reason": "it was stopped from outside (no note left)"}
+    return record if isinstance(record, dict) else {"transient": True, "reason": ""}
