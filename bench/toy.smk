@@ -56,7 +56,7 @@ rule copy_trajectories:
     input:
         tracked="results/sessions/{video}/{job}.tracked.json",
     output:
-        trajectories="tracking/{video}/{job}.h5",
+        trajectories=update("tracking/{video}/{job}.h5"),
     log:
         "results/logs/copy_trajectories/{video}/{job}.log",
     localrule: True

@@ -50,7 +50,9 @@ rule copy_trajectories:
         session_trajectories_if_present,
         tracked=steps.TRACK.output,
     output:
-        trajectories=steps.COPY.output,
+        # update(): Snakemake keeps the previous copy aside while the step runs and puts it
+        # back when the step fails, so a damaged session file never costs the good copy.
+        trajectories=update(steps.COPY.output),
     log:
         steps.COPY.log,
     localrule: True

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from idtracker_flow.idtracker import log as idtracker_log
-from idtracker_flow.project.steps import STEPS, TRACK, Step
+from idtracker_flow.project.steps import COPY, STEPS, TRACK, Step
 
 
 def failed_step(facts, files, video: str, job: str, to_run=()) -> tuple[Step, Path] | None:
@@ -23,6 +23,16 @@ def failed_step(facts, files, video: str, job: str, to_run=()) -> tuple[Step, Pa
             return None
         return None if _succeeded(step, log) else (step, log)
     return None
+
+
+def copy_failed_after_a_good_one(video: str, job: str) -> tuple[Step, Path] | None:
+    """The last copy failed (a damaged session file) and Snakemake put the previous copy back
+    (the copy step's output is flagged update()): Snakemake sees nothing to do, but the job
+    needs a look."""
+    log = Path(COPY.log_of(video, job))
+    if not log.is_file() or not Path(COPY.output_of(video, job)).is_file():
+        return None
+    return None if _succeeded(COPY, log) else (COPY, log)
 
 
 def _succeeded(step: Step, log: Path) -> bool:

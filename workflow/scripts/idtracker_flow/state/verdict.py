@@ -115,6 +115,14 @@ def collect(project: Project | None = None) -> list[JobStatus]:
             _skipped(status, project, planned)
             continue
         if not status.steps:
+            if (kept := failures.copy_failed_after_a_good_one(video, job)) is not None:
+                step, log = kept
+                status.state, status.log = "failed", str(log)
+                status.reason = (
+                    f"{step.doing} failed: {failures.first_problem(log, step)} (log: {log});"
+                    " tracking/ keeps the previous copy"
+                )
+                continue
             reasons.done(status, project.facts(video, job))
             continue
         facts = project.facts(video, job)
