@@ -116,3 +116,20 @@ def test_a_killed_tracker_says_by_what_and_the_likely_cause():
     assert said.startswith("idtracker.ai was killed by SIGKILL: most often the system's out-of")
     assert "lower `threads`" in said and "CRITICAL" not in said
     assert "asked it to stop" in killed_by(signal.SIGTERM)
+
+
+def test_a_cut_short_video_is_refused_or_tracked_as_far_as_it_goes(videos, tmp_path, monkeypatch):
+    from idtracker_flow.settings.repair import RepairError, repaired_document
+
+    monkeypatch.chdir(tmp_path)
+    settings = tmp_path / "settings" / "v" / "j.toml"
+    settings.parent.mkdir(parents=True)
+    synthetic_video.write_settings(settings, videos[1], 2, tracking_intervals=[[0, 50]])
+    with pytest.raises(RepairError, match="is cut short: its frames decode only up to frame"):
+        repaired_document(settings, "v", "j", {}, [])
+    document, notes = repaired_document(
+        settings, "v", "j", {}, [], truncated_videos="track_readable"
+    )
+    readable = video_check.inspect(videos[1]).readable
+    assert document["tracking_intervals"] == [[0, readable]]
+    assert any("tracking_intervals set to" in note for note in notes)

@@ -26,8 +26,8 @@ wildcard_constraints:
 
 # Input functions run once per job in every dry run and every run (10,000 jobs is a real batch):
 # paths stay strings, and what they need from the settings files is read once per file
-# version, remembered between runs (idtracker_flow/settings/digest.py). Job processes on a cluster read the
-# cache but leave it to the main process to write.
+# version, remembered between runs (idtracker_flow/settings/digest.py). Job processes on a
+# cluster read the cache but leave it to the main process to write.
 SETTINGS_DIGESTS = settings_digest.DigestCache()
 if workflow.is_main_process:
     atexit.register(SETTINGS_DIGESTS.save)

@@ -161,7 +161,7 @@ def _run_and_judge(
     try:
         cmd = idtracker_command.idtrackerai_command(list(command))
     except idtracker_command.NotInstalled as error:
-        raise TrackingFailed(str(error)) from None
+        raise TrackingFailed(f"Job {job_name}: {error}") from None
     cmd += [
         "--load", str(settings),
         "--name", session.name.removeprefix("session_"),
