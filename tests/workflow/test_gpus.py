@@ -25,7 +25,8 @@ PROBE = str(REPO / "tests" / "fakes" / "gpu_probe.py")
 
 def configure(ws, gpus, seconds=4.0):
     config = yaml.safe_load(ws.path("config", "config.yaml").read_text())
-    config.update(gpus=gpus, threads=1, idtrackerai_command=[sys.executable, PROBE])
+    # retries 0: a killed job must end the run here, to show its device is free for the next.
+    config.update(gpus=gpus, threads=1, idtrackerai_command=[sys.executable, PROBE], retries=0)
     ws.path("config", "config.yaml").write_text(yaml.safe_dump(config))
     records = ws.path("probe.jsonl")
     return records, {"GPU_PROBE_RECORDS": str(records), "GPU_PROBE_SECONDS": str(seconds)}

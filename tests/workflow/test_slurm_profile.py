@@ -168,8 +168,12 @@ def cluster_runs(slurm_cluster, tmp_path_factory):
     ws.path("fake_idtrackerai.py").write_text(FAKE_TRACKER)
     config = ws.path("config", "config.yaml")
     real_config = config.read_text()
+    # One SLURM job per tracking job here (`retries: 0`): what is asserted is how each failure
+    # is reported; retrying a killed job is tested in tests/workflow/test_failures_explained.py.
     config.write_text(
-        real_config + f"idtrackerai_command: [{sys.executable}, {ws.path('fake_idtrackerai.py')}]\n"
+        real_config
+        + f"idtrackerai_command: [{sys.executable}, {ws.path('fake_idtrackerai.py')}]\n"
+        + "retries: 0\n"
     )
     command = [
         sys.executable, "-m", "snakemake",
