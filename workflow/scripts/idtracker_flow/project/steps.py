@@ -5,6 +5,7 @@ scripts end their logs with `success_line()`, and `pixi run status` reads the sa
 tell a finished step from a failed one.
 """
 
+import re
 from dataclasses import dataclass
 
 from idtracker_flow.project import layout
@@ -31,7 +32,8 @@ class Step:
         return f"{self.success} {detail}"
 
     def succeeded(self, log_text: str) -> bool:
-        return f"{self.success} " in log_text
+        """The log has the step's success line (at the start of a line)."""
+        return re.search(rf"^{re.escape(self.success)}\b", log_text, re.MULTILINE) is not None
 
 
 REPAIR = Step("repair_settings", layout.REPAIRED_SETTINGS, "Repaired", "checking the settings")
