@@ -5,16 +5,14 @@ Snakemake's report needs every file marked for it; a failed job has no plots, so
 quality row and plots, and its front page lists the failed ones with their reasons.
 """
 
-import subprocess
-import sys
 from pathlib import Path
 
+from idtracker_flow.cli.track import snakemake
 from idtracker_flow.project import layout
 from idtracker_flow.qc.summary import write_partial_summary
 from idtracker_flow.state import facts, verdict
 
 REPORT = "results/report.html"
-PROFILE = ["--workflow-profile", "workflow/profiles/default"]
 
 
 def has_qc(video: str, job: str) -> bool:
@@ -39,8 +37,7 @@ def main(args: list[str]) -> int:
             f"{len(with_qc)} of {len(project.targets)} jobs have their quality row and plots:"
             " the report shows those and lists the failed jobs."
         )
-    command = [sys.executable, "-m", "snakemake", *PROFILE, "--report", REPORT, *targets, *args]
-    status = subprocess.run(command).returncode
+    status = snakemake("--report", REPORT, *targets, *args)
     if status == 0:
         print(f"Report: {REPORT} (one file; it opens offline in any browser).")
     return status

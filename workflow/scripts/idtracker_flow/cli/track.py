@@ -51,10 +51,13 @@ def gpu_resources(args: list[str], config: dict) -> list[str]:
     return ["--resources", f"gpu={slots}"] if slots > 1 else []
 
 
+def _started(info: dict) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(info["started"]))
+
+
 def refuse(info: dict | None) -> int:
     if info:
-        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(info["started"]))
-        who = f" (process {info['pid']} on {info['host']}, started {started})"
+        who = f" (process {info['pid']} on {info['host']}, started {_started(info)})"
     else:
         who = ""
     print(
@@ -76,10 +79,9 @@ def main(args: list[str]) -> int:
         if (running := run_lock.running_run()) is not None:
             return refuse(running)
         if (stale := run_lock.stale_lock()) is not None and "--unlock" not in args:
-            started = time.strftime("%Y-%m-%d %H:%M", time.localtime(stale["started"]))
             print(
-                f"The run started {started} was interrupted; removing the lock it left behind."
-                " Its unfinished jobs are redone now."
+                f"The run started {_started(stale)} was interrupted; removing the lock it left"
+                " behind. Its unfinished jobs are redone now."
             )
             if snakemake("--unlock", "--quiet") != 0:
                 print("Could not remove the lock: see Snakemake's message above.")

@@ -29,10 +29,6 @@ def write_text(path: Path | str, text: str, encoding: str = "utf-8") -> None:
     _replace(Path(path), lambda partial: partial.write_text(text, encoding=encoding))
 
 
-def write_bytes(path: Path | str, data: bytes) -> None:
-    _replace(Path(path), lambda partial: partial.write_bytes(data))
-
-
 class BadContent(Exception):
     """The new content failed its check: the previous file was left as it was."""
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from idtracker_flow.idtracker import session as idtracker_session
 from idtracker_flow.project import layout
-from idtracker_flow.project.steps import COPY, REPAIR, TRACK
+from idtracker_flow.project.steps import BY_NAME, COPY, REPAIR, TRACK
 
 
 def when(stamp: float) -> str:
@@ -111,7 +111,7 @@ def running(video: str, job: str, run: dict, working: list[str]) -> str:
     who = f"Snakemake process {run.get('pid')} on {run.get('host')}, started {when(started)}"
     if not working:
         return f"waiting its turn in the run ({who})"
-    step = {s.name: s for s in (REPAIR, TRACK, COPY)}[working[-1]]
+    step = BY_NAME[working[-1]]
     what = "copying" if step is COPY else step.doing
     return f"{what} now ({who}); log: {step.log_of(video, job)}"
 
