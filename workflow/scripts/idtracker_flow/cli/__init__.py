@@ -18,6 +18,7 @@ COMMANDS = {
     "gui": ("gui", []),
     "check-gpu": ("check_gpu", []),
     "docs": ("docs", []),
+    "videos": ("videos", []),
     "demo": ("demo", []),
 }
 
