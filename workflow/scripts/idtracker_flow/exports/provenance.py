@@ -13,7 +13,7 @@ from pathlib import Path
 from idtracker_flow.exports import environment, fingerprint, stages
 from idtracker_flow.idtracker.log import device_label
 
-NOT_RECORDED = "not recorded (tracked by an idtracker-flow older than 0.3.0)"
+NOT_RECORDED = "not recorded (tracked by an earlier idtracker-flow, which did not record it)"
 VERDICT = (
     "success: judged by its outputs (trajectories readable, log ends in Success, no CRITICAL"
     " line); idtracker.ai's exit status says nothing (1 on success, 0 on a handled failure)"
@@ -22,15 +22,19 @@ VERDICT = (
 
 def capture_at_tracking(settings: Path, repaired_settings: Path, device: str | None) -> dict:
     """What the tracking step records right after a success, on the machine that tracked:
-    software, GPU, the user's settings file's digest and the videos it read."""
+    software, GPU, the user's settings file's digest and the videos it read. Never fails a
+    job that tracked well: what cannot be read is said in the record instead."""
     from idtracker_flow.settings import reader
 
-    videos = reader.video_paths(reader.read_settings(repaired_settings))
-    return {
-        **environment.capture(device),
-        "settings_sha256": fingerprint.sha256(settings) if settings.is_file() else None,
-        "videos": [fingerprint.file_facts(path) for path in videos],
-    }
+    try:
+        videos = reader.video_paths(reader.read_settings(repaired_settings))
+        return {
+            **environment.capture(device),
+            "settings_sha256": fingerprint.sha256(settings) if settings.is_file() else None,
+            "videos": [fingerprint.file_facts(path) for path in videos],
+        }
+    except Exception as error:
+        return {"not_recorded": f"the facts could not be read: {error}"}
 
 
 def _finished(record: dict) -> str | None:
@@ -53,16 +57,17 @@ def build(
     results: dict[str, Path],
 ) -> dict:
     captured = tracked_record.get("provenance") or {}
+    missing = captured.get("not_recorded", NOT_RECORDED)
     return {
         "job": job_name,
         "written": datetime.now(UTC).isoformat(timespec="seconds"),
-        "workflow": captured.get("workflow", NOT_RECORDED),
-        "software": captured.get("software", NOT_RECORDED),
+        "workflow": captured.get("workflow", missing),
+        "software": captured.get("software", missing),
         "machine": {
-            "host": captured.get("host", NOT_RECORDED),
-            "platform": captured.get("platform", NOT_RECORDED),
+            "host": captured.get("host", missing),
+            "platform": captured.get("platform", missing),
             "device": device_label(tracked_record.get("device")),
-            "gpu": captured.get("gpu", NOT_RECORDED) if "provenance" in tracked_record else None,
+            "gpu": captured.get("gpu", missing),
             "peak_gpu_memory_mb": tracked_record.get("peak_gpu_memory_mb"),
         },
         "tracking": {
@@ -77,11 +82,11 @@ def build(
         },
         "settings": {
             "file": str(settings),
-            "sha256": captured.get("settings_sha256", NOT_RECORDED),
+            "sha256": captured.get("settings_sha256", missing),
             "repaired_file": str(repaired_settings),
             "repaired": repaired_values,
         },
-        "videos": captured.get("videos", NOT_RECORDED),
+        "videos": captured.get("videos", missing),
         "results": {
             name: {"path": str(path), "sha256": fingerprint.sha256(path)}
             for name, path in results.items()
