@@ -1,0 +1,34 @@
+"""The launcher's side of the sizing (`pixi run track`): decide for this run how many tracking
+jobs share each GPU and how many threads each gets, tell the jobs (a plan file) and Snakemake
+(`--resources gpu=N`, `--set-threads track=N`), and say it in one line.
+
+Snakemake's resources and threads are fixed for a run; what the jobs learn meanwhile (CUDA out
+of memory) acts through gpu_slots, which every job asks before it takes a slot.
+"""
+
+from idtracker_flow.tracking import gpu_slots, sizing
+
+
+def _given(args: list[str], *flags: str) -> bool:
+    return any(arg == flag or arg.startswith(flag + "=") for arg in args for flag in flags)
+
+
+def snakemake_args(args: list[str], config: dict) -> tuple[list[str], str | None]:
+    """(Snakemake options, a line for the terminal or None). What the user typed wins."""
+    on_gpu = config["device"] in ("auto", "cuda")
+    if gpu_slots.scheduler_assigns_devices() or (not on_gpu and config["threads"] != "auto"):
+        return [], None
+    devices = gpu_slots.devices_to_use(config["gpus"]) if on_gpu else []
+    chosen = sizing.for_this_machine(devices, config["jobs_per_gpu"], config["threads"])
+    sizing.write_plan(chosen)
+    options = []
+    if chosen.jobs_at_once > 1 and not _given(args, "--resources", "--res"):
+        options += ["--resources", f"gpu={chosen.jobs_at_once}"]
+    if config["threads"] == "auto" and not _given(args, "--set-threads"):
+        options += ["--set-threads", f"track={chosen.threads}"]
+    return options, sizing.describe(chosen)
+
+
+def forget() -> None:
+    """The plan holds for one run: plain `snakemake` afterwards decides again."""
+    sizing.PLAN.unlink(missing_ok=True)
