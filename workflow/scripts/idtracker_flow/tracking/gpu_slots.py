@@ -97,12 +97,14 @@ def _slot_counts(devices, jobs_per_gpu) -> dict[str, int]:
     return dict.fromkeys(devices, max(1, int(jobs_per_gpu)))
 
 
-def _try_shared(devices, counts: dict[str, int]) -> Slot | None:
+def _try_shared(devices, counts: dict[str, int], most: int | None) -> Slot | None:
     # Fill each device once before sharing any: slot 0 of every device first.
     for index in range(max(counts.values())):
         for device in devices:
             if index >= counts[device] or _reserved(device):
                 continue
+            if most and held_on(device, counts[device]) >= most:
+                continue  # learned: fewer jobs than slots fit on one GPU
             handle = try_lock(_slot_file(device, index))
             if handle is not None:
                 return Slot(device, index, handle)
@@ -152,9 +154,7 @@ def acquire(
         if alone:
             slot = _try_alone(devices, counts, held)
         else:
-            if most := most_per_gpu():
-                counts = {device: min(n, most) for device, n in counts.items()}
-            slot = _try_shared(devices, counts)
+            slot = _try_shared(devices, counts, most_per_gpu())
         if slot is not None:
             return slot
         if alone or any(_reserved(device) for device in devices):

@@ -153,24 +153,26 @@ def track(
         sizing.remember_peak(job_name, record["peak_gpu_memory_mb"])
         return record
     except TrackingFailed as failure:
-        if slot is not None and retry.CUDA_OUT_OF_MEMORY in str(failure):
-            learn_out_of_memory(slot, job_name, log)
-        raise
+        if slot is None or retry.CUDA_OUT_OF_MEMORY not in str(failure):
+            raise
+        # Said in the message: Snakemake deletes this attempt's log before the next one.
+        lesson = learn_out_of_memory(slot, job_name)
+        raise TrackingFailed(f"{failure}\n{lesson}", failure.transient) from None
     finally:
         if slot is not None:
             slot.release()
 
 
-def learn_out_of_memory(slot: gpu_slots.Slot, job_name: str, log) -> None:
+def learn_out_of_memory(slot: gpu_slots.Slot, job_name: str) -> str:
     """The jobs that shared this GPU were too many: later jobs hold one fewer per GPU."""
     sharing = max(slot.sharing, gpu_slots.held_on(slot.device))
     sizing.remember_out_of_memory(job_name, slot.device, sharing)
     if sharing > 1:
-        print(
-            f"\nCUDA ran out of memory with {sharing} jobs on GPU {slot.device}: from now on"
-            f" at most {sharing - 1} share a GPU, and this job is retried alone on one.",
-            file=log,
+        return (
+            f"CUDA ran out of memory with {sharing} jobs on GPU {slot.device}: from now on at"
+            f" most {sharing - 1} share a GPU, and this job is retried alone on one."
         )
+    return f"CUDA ran out of memory with this job alone on GPU {slot.device}."
 
 
 def check_free_space(limits: Limits, job_name: str) -> None:

@@ -196,7 +196,9 @@ def learned(path: Path = LEARNED) -> Learned:
     peaks = [
         mb for mb in data.get("peaks_mb", {}).values() if isinstance(mb, int | float) and mb > 0
     ]
-    ooms = [event.get("jobs_on_gpu", 1) for event in data.get("out_of_memory", [])]
+    # A job out of GPU memory while alone says nothing about sharing: it only counts shared.
+    events = data.get("out_of_memory", [])
+    ooms = [event["jobs_on_gpu"] for event in events if event.get("jobs_on_gpu", 1) > 1]
     return Learned(
         largest_peak_mb=max(peaks) if peaks else None,
         most_per_gpu=max(1, min(ooms) - 1) if ooms else None,
