@@ -45,13 +45,21 @@ def fake_driver(tmp_path, monkeypatch, gpus, apps=()):
     return facts
 
 
-# (machine, what the project learned, expected jobs per GPU, expected threads per job)
+# (machine, what the project learned, expected jobs per GPU, expected threads per job[, jobs
+# there are to track])
 MACHINES = {
     "1 H200, 16 cores, 128 GiB, nothing measured yet: the cores limit (2 each)": (
         Machine((H200,), 16, 120 * GIB),
         Learned(),
         {"0": 8},
         2,
+    ),
+    "1 H200, 16 cores, 128 GiB, only 4 jobs to track: 4 at once with 4 threads each": (
+        Machine((H200,), 16, 120 * GIB),
+        Learned(),
+        {"0": 4},
+        4,
+        4,
     ),
     "1 H200, 16 cores, 128 GiB, jobs measured at 3 GB: still the cores": (
         Machine((H200,), 16, 120 * GIB),
@@ -94,8 +102,8 @@ MACHINES = {
 
 @pytest.mark.parametrize("name", MACHINES)
 def test_auto_sizing_on_a_table_of_machines(name):
-    machine, learned, slots, threads = MACHINES[name]
-    chosen = sizing.plan(machine, learned)
+    machine, learned, slots, threads, *most_jobs = MACHINES[name]
+    chosen = sizing.plan(machine, learned, most_jobs=(most_jobs or [None])[0])
     assert (chosen.slots, chosen.threads) == (slots, threads), chosen.why
     # Concurrent jobs never preload more than the shared RAM allows, nor more than
     # idtracker.ai's own default (a quarter of the available RAM) in any one job.
@@ -209,3 +217,18 @@ def test_learned_limit_applies_to_slots_taken_later(tmp_path, monkeypatch):
         gpu_slots.acquire(["0"], 4, wait_s=0, most_per_gpu=lambda: 2)
     assert gpu_slots.acquire(["0"], 4, wait_s=0).index == 2  # a number set by the user
     first.release(), second.release()
+
+
+def test_launcher_counts_the_jobs_left_to_track(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for job in ("a", "b", "c"):
+        (tmp_path / "settings" / "v").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "settings" / "v" / f"{job}.toml").write_text("")
+    tracked = tmp_path / "results" / "sessions" / "v" / "b.tracked.json"
+    tracked.parent.mkdir(parents=True)
+    tracked.write_text("{}")
+    config = {"skip": ["v/c"]}
+    assert run_plan.jobs_to_track(config) == 1  # a; b is tracked, c skipped
+    later = time.time() + 10
+    os.utime(tmp_path / "settings" / "v" / "b.toml", (later, later))  # edited since
+    assert run_plan.jobs_to_track(config) == 2

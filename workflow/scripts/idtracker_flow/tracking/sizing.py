@@ -71,10 +71,14 @@ def job_gpu_mb(learned: Learned) -> float:
     return SAFE_START_MB
 
 
-def _auto_slots(machine: Machine, learned: Learned, need_mb: float, why: list) -> dict[str, int]:
+def _auto_slots(
+    machine: Machine, learned: Learned, need_mb: float, why: list, most_jobs: int | None
+) -> dict[str, int]:
     cpu_cap = max(1, machine.cores // MIN_THREADS)
     ram_cap = max(1, int(machine.ram_available_mb * RAM_FILL // (JOB_RAM_MB + MIN_CONTRASTIVE_MB)))
     share = max(1, min(cpu_cap, ram_cap) // len(machine.gpus))
+    if most_jobs:  # fewer jobs to track than places: their threads get the cores instead
+        share = min(share, -(-most_jobs // len(machine.gpus)))
     why.append(
         f"{machine.cores} cores allow {cpu_cap} jobs ({MIN_THREADS} each),"
         f" {machine.ram_available_mb / 1024:.0f} GB of free RAM {ram_cap}"
@@ -92,9 +96,16 @@ def _auto_slots(machine: Machine, learned: Learned, need_mb: float, why: list) -
     return slots
 
 
-def plan(machine: Machine, learned: Learned, jobs_per_gpu="auto", threads="auto") -> Plan:
+def plan(
+    machine: Machine,
+    learned: Learned,
+    jobs_per_gpu="auto",
+    threads="auto",
+    most_jobs: int | None = None,
+) -> Plan:
     """Jobs at once per GPU, threads per job and contrastive RAM per job. A number set by the
-    user wins over the rule; without a GPU one job runs at a time with every core."""
+    user wins over the rule; without a GPU one job runs at a time with every core. `most_jobs`:
+    how many jobs there are to track (None: unknown)."""
     need_mb = job_gpu_mb(learned)
     why = [
         f"a job needs {need_mb / 1024:.1f} GB of GPU memory"
@@ -110,7 +121,7 @@ def plan(machine: Machine, learned: Learned, jobs_per_gpu="auto", threads="auto"
         slots = {gpu.index: int(jobs_per_gpu) for gpu in machine.gpus}
         why = [f"jobs_per_gpu: {jobs_per_gpu} (config/config.yaml)"]
     else:
-        slots = _auto_slots(machine, learned, need_mb, why)
+        slots = _auto_slots(machine, learned, need_mb, why, most_jobs)
     at_once = sum(slots.values()) or 1
     chosen_threads = int(threads) if threads != "auto" else max(1, machine.cores // at_once)
     # idtracker.ai's own default is a quarter of the RAM available when the step starts: each
@@ -151,11 +162,14 @@ def machine(devices: list[str], shown: list[Gpu]) -> Machine:
     return Machine(gpus, cores(), ram_available_mb())
 
 
-def for_this_machine(devices: list[str], jobs_per_gpu="auto", threads="auto") -> Plan:
+def for_this_machine(
+    devices: list[str], jobs_per_gpu="auto", threads="auto", most_jobs: int | None = None
+) -> Plan:
     """The rule applied to this machine now (the launcher, before its jobs start)."""
     from idtracker_flow.tracking import gpu_memory
 
-    return plan(machine(devices, gpu_memory.gpus()), learned(), jobs_per_gpu, threads)
+    facts = machine(devices, gpu_memory.gpus())
+    return plan(facts, learned(), jobs_per_gpu, threads, most_jobs)
 
 
 def _in_run(devices: list[str], jobs_per_gpu) -> Plan:
