@@ -127,12 +127,12 @@ def test_facts_from_the_driver_and_the_launchers_options(tmp_path, monkeypatch):
     config = {"device": "auto", "gpus": "auto", "jobs_per_gpu": "auto", "threads": "auto"}
     options, line = run_plan.snakemake_args([], config)
     # GPU 1 is nearly full (someone else's job): one job there, the cores share the rest.
-    assert options == ["--resources", "gpu=5", "--set-threads", "track=3"]
+    assert options == ["--resources=gpu=5", "--set-threads=track=3"]
     assert "Tracking jobs at once: 5 (GPU 0: 4, GPU 1: 1), 3 threads each" in line
     assert json.loads(sizing.PLAN.read_text())["slots"] == {"0": 4, "1": 1}
     # What the user typed wins; `gpus` leaves a GPU out.
     options, _ = run_plan.snakemake_args(["--resources", "gpu=1"], config)
-    assert options == ["--set-threads", "track=3"]
+    assert options == ["--set-threads=track=3"]
     options, _ = run_plan.snakemake_args([], {**config, "gpus": [1], "threads": 2})
     assert options == []
     run_plan.forget()
@@ -146,7 +146,7 @@ def test_no_driver_means_no_gpu_and_cpu_threads(tmp_path, monkeypatch):
     monkeypatch.setattr(sizing, "cores", lambda: 6)
     config = {"device": "auto", "gpus": "auto", "jobs_per_gpu": "auto", "threads": "auto"}
     options, line = run_plan.snakemake_args([], config)
-    assert options == ["--set-threads", "track=6"]
+    assert options == ["--set-threads=track=6"]
     assert line.startswith("No NVIDIA GPU to share: one tracking job at a time, 6 threads")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO
+from project_files import planned_steps
 
 from idtracker_flow.cli import track as launch
 from idtracker_flow.project.config import read_config
@@ -123,12 +124,12 @@ def test_launcher_uses_every_gpu_by_default(tmp_path, monkeypatch):
     path = tmp_path / "config.yaml"
     path.write_text("gpus: [0, 1, 3]\njobs_per_gpu: 2\nthreads: 2\n")
     config = read_config(path)
-    assert launch.gpu_resources([], config) == ["--resources", "gpu=6"]
+    assert launch.gpu_resources([], config) == ["--resources=gpu=6"]
     assert launch.gpu_resources(["--resources", "gpu=1"], config) == []
     path.write_text("gpus: auto\n")
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     cores = sizing.cores()  # no GPU: the profile's gpu=1, one job with every core
-    assert launch.gpu_resources([], read_config(path)) == ["--set-threads", f"track={cores}"]
+    assert launch.gpu_resources([], read_config(path)) == [f"--set-threads=track={cores}"]
 
 
 def test_no_free_gpu_slot_fails_the_job_with_what_to_do(tmp_path, monkeypatch, capsys):
@@ -201,3 +202,28 @@ def test_out_of_memory_is_retried_alone_and_the_sizing_shrinks(workspace):
         workspace.path("results", "sessions", "demo", "part0.tracked.json").read_text()
     )
     assert tracked["peak_gpu_memory_mb"] is None  # no driver here to read it from
+
+
+def test_sized_threads_and_places_do_not_track_finished_jobs_again(workspace):
+    """Jobs tracked with one number of threads and GPU places, then the launcher's dry run
+    (threads: auto passes its own --set-threads) and one with other numbers: nothing is to be
+    tracked again (the profile's rerun-triggers: mtime). The tracker is the probe stand-in."""
+    add_jobs(workspace, 2)
+    _, env = configure(workspace, [0], seconds=1)
+    config = workspace.path("config", "config.yaml")
+    config.write_text(config.read_text().replace("threads: 1", "threads: auto"))
+    first = workspace.snakemake("--cores", "2", "trajectories", "--set-threads", "track=1", env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    launcher = workspace.track("trajectories", "--dry-run")  # the target first: see run_plan
+    assert launcher.returncode == 0, launcher.stdout + launcher.stderr
+    other = workspace.snakemake(
+        "-n", "trajectories", "--set-threads", "track=2", "--resources", "gpu=3"
+    )
+    assert other.returncode == 0, other.stdout + other.stderr
+    for result in (launcher, other):
+        assert planned_steps(result.stdout) == set(), result.stdout
+    pending = workspace.add_job("demo", "new")
+    assert pending.exists()
+    planned = workspace.snakemake("-n", "trajectories", "--set-threads", "track=2")
+    steps = ("repair_settings", "track", "copy_trajectories")
+    assert planned_steps(planned.stdout) == {("demo", "new", step) for step in steps}

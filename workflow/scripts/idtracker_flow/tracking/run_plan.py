@@ -43,11 +43,13 @@ def snakemake_args(args: list[str], config: dict) -> tuple[list[str], str | None
     pending = jobs_to_track(config) or None
     chosen = sizing.for_this_machine(devices, config["jobs_per_gpu"], config["threads"], pending)
     sizing.write_plan(chosen)
+    # One word each (--option=value): these options take several values, and the targets
+    # that follow them on the command line would be read as more values.
     options = []
     if chosen.jobs_at_once > 1 and not _given(args, "--resources", "--res"):
-        options += ["--resources", f"gpu={chosen.jobs_at_once}"]
+        options.append(f"--resources=gpu={chosen.jobs_at_once}")
     if config["threads"] == "auto" and not _given(args, "--set-threads"):
-        options += ["--set-threads", f"track={chosen.threads}"]
+        options.append(f"--set-threads=track={chosen.threads}")
     return options, sizing.describe(chosen)
 
 
