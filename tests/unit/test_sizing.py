@@ -232,3 +232,14 @@ def test_launcher_counts_the_jobs_left_to_track(tmp_path, monkeypatch):
     later = time.time() + 10
     os.utime(tmp_path / "settings" / "v" / "b.toml", (later, later))  # edited since
     assert run_plan.jobs_to_track(config) == 2
+
+
+def test_contrastive_share_unless_the_settings_set_it(tmp_path):
+    from idtracker_flow.tracking.run import contrastive_flag
+
+    settings = tmp_path / "job.toml"
+    settings.write_text("number_of_animals = 8\n")
+    assert contrastive_flag(settings, 7250) == ["--contrastive_max_mbytes", "7250"]
+    assert contrastive_flag(settings, None) == []  # a cluster, or the CPU: idtracker.ai decides
+    settings.write_text("number_of_animals = 8\nCONTRASTIVE_MAX_MBYTES = 500\n")
+    assert contrastive_flag(settings, 7250) == []

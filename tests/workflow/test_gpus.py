@@ -181,7 +181,7 @@ def test_out_of_memory_is_retried_alone_and_the_sizing_shrinks(workspace):
     assert failed, "the first two jobs should have shared the GPU and run out of its memory"
     first_failure = min(run["end"] for run in failed)
     for a in runs:
-        assert ["--CONTRASTIVE_MAX_MBYTES", "1500"] == a["args"][-3:-1]
+        assert ["--contrastive_max_mbytes", "1500"] == a["args"][-3:-1]
         for b in runs:
             overlap = a["start"] < b["end"] and b["start"] < a["end"]
             # After the first failure no two jobs share the GPU (a retry runs alone, and the

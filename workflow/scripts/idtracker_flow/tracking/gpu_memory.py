@@ -123,6 +123,8 @@ class PeakSampler:
 
     def _sample(self, pgid: int) -> None:
         nvml = _nvml()
+        if nvml is None and not shutil.which("nvidia-smi"):
+            return  # nvidia-ml-py without a driver: nothing to read
         while True:
             self.sample_once(pgid, nvml)
             if self._stop.wait(self.every_s):

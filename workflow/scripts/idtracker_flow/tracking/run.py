@@ -187,7 +187,7 @@ def contrastive_flag(settings: Path, contrastive_mb: int | None) -> list[str]:
     it starts, in every job at once) to this job's share, unless the settings set it."""
     if not contrastive_mb or "contrastive_max_mbytes" in settings.read_text().lower():
         return []
-    return ["--CONTRASTIVE_MAX_MBYTES", str(contrastive_mb)]
+    return ["--contrastive_max_mbytes", str(contrastive_mb)]
 
 
 def _run_and_judge(
