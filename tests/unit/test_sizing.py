@@ -243,3 +243,21 @@ def test_contrastive_share_unless_the_settings_set_it(tmp_path):
     assert contrastive_flag(settings, None) == []  # a cluster, or the CPU: idtracker.ai decides
     settings.write_text("number_of_animals = 8\nCONTRASTIVE_MAX_MBYTES = 500\n")
     assert contrastive_flag(settings, 7250) == []
+
+
+def test_out_of_memory_lesson_counts_the_jobs_on_the_gpu(tmp_path, monkeypatch):
+    """Real slot locks: two jobs on GPU 0 when one runs out of memory; then one alone (which
+    holds every slot itself) runs out too, and that teaches nothing about sharing."""
+    from idtracker_flow.tracking.run import learn_out_of_memory
+
+    monkeypatch.chdir(tmp_path)
+    other = gpu_slots.acquire(["0"], 2, wait_s=0)
+    mine = gpu_slots.acquire(["0"], 2, wait_s=0)
+    assert "with 2 jobs on GPU 0: from now on at most 1" in learn_out_of_memory(mine, "v/a")
+    other.release(), mine.release()
+    alone = gpu_slots.acquire(["0"], 2, wait_s=0, alone=True)
+    assert "alone on GPU 0" in learn_out_of_memory(alone, "v/a")
+    alone.release()
+    events = json.loads(sizing.LEARNED.read_text())["out_of_memory"]
+    assert [event["jobs_on_gpu"] for event in events] == [2, 1]
+    assert sizing.learned().most_per_gpu == 1

@@ -165,7 +165,8 @@ def track(
 
 def learn_out_of_memory(slot: gpu_slots.Slot, job_name: str) -> str:
     """The jobs that shared this GPU were too many: later jobs hold one fewer per GPU."""
-    sharing = max(slot.sharing, gpu_slots.held_on(slot.device))
+    # A job alone holds every slot of its GPU itself.
+    sharing = 1 if slot.alone else max(slot.sharing, gpu_slots.held_on(slot.device))
     sizing.remember_out_of_memory(job_name, slot.device, sharing)
     if sharing > 1:
         return (
