@@ -191,7 +191,7 @@ def test_out_of_memory_is_retried_alone_and_the_sizing_shrinks(workspace):
     assert {run["job"] for run in runs if not run.get("oom")} == {"part0", "part1", "part2"}
     for run in failed:
         log = workspace.path("results", "logs", "track", "demo", f"{run['job']}.log").read_text()
-        assert "retried alone" in log and "alone on it" in log
+        assert "a retry of this job runs alone" in log and "alone on it" in log
 
     learned = sizing.learned(workspace.path(".snakemake", "idtracker-flow", "gpu-sizing.json"))
     assert learned.most_per_gpu == 1

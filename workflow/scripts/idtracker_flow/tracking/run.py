@@ -88,7 +88,7 @@ def pin_gpu(
     # Set here too, so this process's own GPU check touches only that device.
     os.environ["CUDA_VISIBLE_DEVICES"] = slot.device
     if slot.alone:
-        where = "alone on it: CUDA ran out of memory while it shared the GPU"
+        where = "alone on it: the previous attempt ran out of GPU memory"
     else:
         where = f"slot {slot.index + 1} of {counts[slot.device]}"
     print(f"GPU {slot.device} for this job ({where}): CUDA_VISIBLE_DEVICES={slot.device}", file=log)
@@ -171,7 +171,7 @@ def learn_out_of_memory(slot: gpu_slots.Slot, job_name: str) -> str:
     if sharing > 1:
         return (
             f"CUDA ran out of memory with {sharing} jobs on GPU {slot.device}: from now on at"
-            f" most {sharing - 1} share a GPU, and this job is retried alone on one."
+            f" most {sharing - 1} share a GPU, and a retry of this job runs alone on one."
         )
     return f"CUDA ran out of memory with this job alone on GPU {slot.device}."
 
