@@ -261,3 +261,25 @@ def test_out_of_memory_lesson_counts_the_jobs_on_the_gpu(tmp_path, monkeypatch):
     events = json.loads(sizing.LEARNED.read_text())["out_of_memory"]
     assert [event["jobs_on_gpu"] for event in events] == [2, 1]
     assert sizing.learned().most_per_gpu == 1
+
+
+@pytest.mark.parametrize("jobs_per_gpu", [2, "auto"])
+def test_a_job_takes_a_slot_with_a_number_or_auto(tmp_path, monkeypatch, jobs_per_gpu):
+    """Real slot locks; the launcher's plan (2 per GPU) is written as it would write it."""
+    import io
+
+    from idtracker_flow.tracking.run import pin_gpu
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no driver: only the plan and the number count
+    for name in ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")  # pin_gpu sets it: put back afterwards
+    machine = Machine((H200,), 4, 60 * GIB)
+    sizing.write_plan(sizing.plan(machine, Learned(), most_jobs=2))
+    log = io.StringIO()
+    slots = [pin_gpu("auto", ["0"], jobs_per_gpu, log, f"v/{n}") for n in range(2)]
+    assert [slot.index for slot in slots] == [0, 1]
+    assert "GPU 0 for this job (slot 2 of 2): CUDA_VISIBLE_DEVICES=0" in log.getvalue()
+    for slot in slots:
+        slot.release()

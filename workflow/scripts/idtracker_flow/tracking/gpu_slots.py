@@ -91,7 +91,8 @@ def held_on(device: str, most: int = 64) -> int:
     return held
 
 
-def _slot_counts(devices, jobs_per_gpu) -> dict[str, int]:
+def slot_counts(devices, jobs_per_gpu) -> dict[str, int]:
+    """Slots per device, from one number for all or one per device."""
     if isinstance(jobs_per_gpu, dict):
         return {device: max(1, int(jobs_per_gpu.get(device, 1))) for device in devices}
     return dict.fromkeys(devices, max(1, int(jobs_per_gpu)))
@@ -150,7 +151,7 @@ def acquire(
     told = False
     held: dict = {}
     while True:
-        counts = _slot_counts(devices, jobs_per_gpu)
+        counts = slot_counts(devices, jobs_per_gpu)
         if alone:
             slot = _try_alone(devices, counts, held)
         else:

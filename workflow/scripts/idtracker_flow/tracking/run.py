@@ -73,7 +73,7 @@ def pin_gpu(
     devices = gpu_slots.devices_to_use(gpus)
     if not devices:
         return None
-    counts = sizing.slots_for_job(jobs_per_gpu, devices)
+    counts = gpu_slots.slot_counts(devices, sizing.slots_for_job(jobs_per_gpu, devices))
     learned = (lambda: sizing.learned().most_per_gpu) if jobs_per_gpu == "auto" else lambda: None
     try:
         slot = gpu_slots.acquire(devices, counts, log=log, alone=alone, most_per_gpu=learned)
