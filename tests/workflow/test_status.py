@@ -232,14 +232,18 @@ def test_done_shows_accuracy_only_when_identities_were_tracked(workspace, monkey
             path = ws.path(pattern.format(video="demo", job=job))
             path.parent.mkdir(parents=True, exist_ok=True)
             record = {"started": "2026-11-20T10:00:00+00:00", "seconds": 9000.0,
-                      "estimated_accuracy": 0.9912}  # fmt: skip
+                      "estimated_accuracy": 0.9912,
+                      "peak_gpu_memory_mb": 3277 if job == "ids" else None}  # fmt: skip
             path.write_text(json.dumps(record))
             os.utime(path, (stamp + n, stamp + n))
         os.utime(ws.settings_path("demo", job), (stamp - 10, stamp - 10))
     rows = {s.name: s for s in verdict.collect(facts.Project())}
     assert rows["demo/ids"].state == rows["demo/noids"].state == "done"
-    assert "in 2 h 30 min, estimated accuracy 99.1%" in rows["demo/ids"].reason
+    assert (
+        "in 2 h 30 min, estimated accuracy 99.1%, peak GPU memory 3.2 GB" in rows["demo/ids"].reason
+    )
     assert "accuracy" not in rows["demo/noids"].reason
+    assert "GPU" not in rows["demo/noids"].reason  # not read (CPU): nothing said
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,10 @@ from idtracker_flow.tracking import run_lock
 
 validate(config, schema="../schemas/config.schema.yaml")
 
+# `threads: auto`: the launcher passes the machine's share (--set-threads track=N); a cluster
+# job, or plain snakemake, gets the fixed fallback (idtracker_flow/tracking/sizing.py).
+TRACK_THREADS = config["threads"] if config["threads"] != "auto" else 4
+
 JOBS = discover_jobs("settings")
 # Jobs listed under skip: in config/config.yaml are no targets (`pixi run skip <video>/<job>`).
 # They stay in JOBS, so a job that learns identities from one still finds it.

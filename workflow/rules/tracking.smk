@@ -37,7 +37,8 @@ rule track:
     retries: config["retries"]
     conda:
         "../envs/idtracker-flow.yaml"
-    threads: config["threads"]
+    # threads: auto is sized by `pixi run track` (--set-threads); elsewhere (a cluster) 4.
+    threads: TRACK_THREADS
     resources:
         gpu=1,
         tracking_attempt=lambda wildcards, attempt: attempt,

@@ -22,11 +22,12 @@ def limits(config: dict, video: str, job: str) -> Limits:
     )
 
 
-def start_attempt(log_path: Path, attempt: int, attempts: int, log) -> None:
-    """Say which attempt this is; stop at once when a retry cannot help."""
+def start_attempt(log_path: Path, attempt: int, attempts: int, log) -> bool:
+    """Say which attempt this is; stop at once when a retry cannot help. True when this
+    attempt runs alone on a GPU (the previous one ran out of GPU memory)."""
     if attempt == 1:
         retry.forget(log_path)  # a note from an earlier run says nothing about this one
-        return
+        return False
     previous = retry.previous(log_path)
     print(f"Attempt {attempt} of {attempts}. The previous attempt failed:", file=log)
     print(previous.get("reason", ""), file=log)
@@ -37,7 +38,9 @@ def start_attempt(log_path: Path, attempt: int, attempts: int, log) -> None:
             file=log,
         )
         sys.exit(1)
-    print("\nThis can pass: trying again.\n", file=log)
+    alone = retry.CUDA_OUT_OF_MEMORY in previous.get("reason", "")
+    print("\nThis can pass: trying again" + (" alone on a GPU.\n" if alone else ".\n"), file=log)
+    return alone
 
 
 def main(smk) -> None:
@@ -47,7 +50,7 @@ def main(smk) -> None:
     attempt = int(smk.resources.get("tracking_attempt", 1))
     attempts = smk.config["retries"] + 1
     with open(log_path, "w" if attempt == 1 else "a", encoding="utf-8", buffering=1) as log:
-        start_attempt(log_path, attempt, attempts, log)
+        alone = start_attempt(log_path, attempt, attempts, log)
         try:
             record = track(
                 smk.input.settings,
@@ -63,6 +66,7 @@ def main(smk) -> None:
                 gpus=smk.config["gpus"],
                 jobs_per_gpu=smk.config["jobs_per_gpu"],
                 limits=limits(smk.config, video, job),
+                alone=alone,
             )
         except TrackingFailed as error:
             retry.remember(log_path, str(error), error.transient)

@@ -46,7 +46,7 @@ def verdict(facts: GpuFacts) -> Verdict:
     if facts.cuda_available and facts.devices:
         name = facts.devices[0][0]
         extra = (
-            f" ({len(facts.devices)} GPUs: one tracking job per GPU)"
+            f" ({len(facts.devices)} GPUs, each shared by as many jobs as it holds)"
             if len(facts.devices) > 1
             else ""
         )

@@ -1,4 +1,4 @@
-"""`pixi run track`: Snakemake with the project's profile, one job per GPU, no stale lock.
+"""`pixi run track`: Snakemake with the project's profile, jobs sized to the machine, no stale lock.
 
 Usage: python workflow/scripts/flow.py track [snakemake options and targets]
 A run killed with kill -9 leaves Snakemake's lock behind; this removes it when the process
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from idtracker_flow.project.config import CONFIG, read_config
 from idtracker_flow.project.jobs import unusable_settings
-from idtracker_flow.tracking import gpu_slots, run_lock
+from idtracker_flow.tracking import run_lock, run_plan
 from idtracker_flow.tracking.file_lock import try_lock
 
 PROFILE = ["--workflow-profile", "workflow/profiles/default"]
@@ -42,13 +42,13 @@ def snakemake(*args: str) -> int:
 
 
 def gpu_resources(args: list[str], config: dict) -> list[str]:
-    """One tracking job per GPU slot on this machine, unless the user set --resources."""
-    if any(arg.startswith("--resources") or arg == "--res" for arg in args):
-        return []
-    if config["device"] not in ("auto", "cuda"):
-        return []
-    slots = len(gpu_slots.devices_to_use(config["gpus"])) * config["jobs_per_gpu"]
-    return ["--resources", f"gpu={slots}"] if slots > 1 else []
+    """How many tracking jobs at once and their threads: tracking/run_plan.py (the rule is
+    in tracking/sizing.py and the README), unless the user set --resources/--set-threads."""
+    options, line = run_plan.snakemake_args(args, config)
+    quiet = ("-n", "--dry-run", "--dryrun", "--unlock", "fix_paths", "copy_all")
+    if line and not any(arg in quiet for arg in args):
+        print(line, flush=True)
+    return options
 
 
 def _started(info: dict) -> str:
@@ -89,6 +89,7 @@ def main(args: list[str]) -> int:
             run_lock.forget_run()
         status = snakemake(*gpu_resources(args, config), *args)
     finally:
+        run_plan.forget()
         held.close()
     dry_run = any(arg in ("-n", "--dry-run", "--dryrun") for arg in args)
     if status == 0 and unusable_settings("settings") and not dry_run:

@@ -131,11 +131,14 @@ def done(status, facts) -> None:
     accuracy = record.get("estimated_accuracy")
     identities = with_identities(facts.settings or {})
     status.accuracy = float(accuracy) if identities and accuracy is not None else None
+    status.peak_gpu_mb = record.get("peak_gpu_memory_mb")
     parts = [f"tracked {status.tracked_at}" if status.tracked_at else "tracked"]
     if status.seconds is not None:
         parts.append(f"in {duration(status.seconds)}")
     if status.accuracy is not None:
         parts.append(f"estimated accuracy {status.accuracy:.1%}")
+    if status.peak_gpu_mb:
+        parts.append(f"peak GPU memory {status.peak_gpu_mb / 1024:.1f} GB")
     status.reason = ", ".join(parts)
 
 

@@ -8,7 +8,8 @@ from idtracker_flow.state.verdict import STATES, JobStatus, code_changed_since, 
 
 CSV_COLUMNS = [
     "video", "job", "part", "recorded", "state", "reason",
-    "tracked_at", "seconds", "estimated_accuracy", "log", "next_track_runs",
+    "tracked_at", "seconds", "estimated_accuracy", "peak_gpu_memory_mb", "log",
+    "next_track_runs",
 ]  # fmt: skip
 
 
@@ -23,10 +24,11 @@ def write_csv(statuses: list[JobStatus], path: Path) -> None:
         for s in statuses:
             accuracy = f"{s.accuracy:.4f}" if s.accuracy is not None else ""
             seconds = s.seconds if s.seconds is not None else ""
+            peak = s.peak_gpu_mb if s.peak_gpu_mb is not None else ""
             out.writerow(
                 [
                     s.video, s.job, s.part, s.recorded, s.state, s.reason,
-                    s.tracked_at, seconds, accuracy, s.log, " ".join(s.steps),
+                    s.tracked_at, seconds, accuracy, peak, s.log, " ".join(s.steps),
                 ]
             )  # fmt: skip
 

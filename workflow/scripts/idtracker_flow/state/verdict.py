@@ -23,6 +23,7 @@ class JobStatus:
     tracked_at: str = ""
     seconds: float | None = None
     accuracy: float | None = None
+    peak_gpu_mb: float | None = None
     log: str = ""
     # Steps (rule names) `snakemake -n` would run for this job now.
     steps: list[str] = field(default_factory=list)

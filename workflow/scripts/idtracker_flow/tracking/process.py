@@ -69,9 +69,10 @@ def kill_leftover(workdir: Path) -> bool:
     return True
 
 
-def run(command: list[str], cwd: Path, env: dict, log, limits: Limits | None = None):
+def run(command: list[str], cwd: Path, env: dict, log, limits: Limits | None = None, on_start=None):
     """Run `command` in `cwd` with output appended to `log`; return (exit status, why the
-    watchdog stopped it or None)."""
+    watchdog stopped it or None). `on_start(pid)` is called once it runs (its process group
+    has the same number)."""
     cwd.mkdir(parents=True, exist_ok=True)
     options = {}
     if os.name == "nt":
@@ -83,6 +84,8 @@ def run(command: list[str], cwd: Path, env: dict, log, limits: Limits | None = N
         command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, **options
     )
     (cwd / PID_FILE).write_text(str(process.pid))
+    if on_start is not None:
+        on_start(process.pid)
 
     def stop(signum, _frame):
         kill_group(process.pid)

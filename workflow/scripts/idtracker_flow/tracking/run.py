@@ -18,7 +18,7 @@ from idtracker_flow.idtracker import files as idtracker_files
 from idtracker_flow.idtracker import log as idtracker_log
 from idtracker_flow.idtracker import session as session_check
 from idtracker_flow.project import atomic_files
-from idtracker_flow.tracking import gpu_slots, retry, session_sizes
+from idtracker_flow.tracking import gpu_memory, gpu_slots, retry, session_sizes, sizing
 from idtracker_flow.tracking import process as tracker_process
 from idtracker_flow.tracking.watchdog import Limits, free_space_problem
 
@@ -59,8 +59,11 @@ def choose_device(configured: str) -> tuple[str, str]:
     )
 
 
-def pin_gpu(device: str, gpus, jobs_per_gpu: int, log, job_name: str) -> gpu_slots.Slot | None:
-    """Hold a GPU slot for this job and show idtracker.ai only that device."""
+def pin_gpu(
+    device: str, gpus, jobs_per_gpu, log, job_name: str, alone: bool = False
+) -> gpu_slots.Slot | None:
+    """Hold a GPU slot for this job and show idtracker.ai only that device. `alone`: the
+    whole device (a retry after CUDA ran out of memory)."""
     if device not in ("auto", "cuda"):
         return None  # CPU, or a device named in config/config.yaml
     if gpu_slots.scheduler_assigns_devices():
@@ -70,8 +73,10 @@ def pin_gpu(device: str, gpus, jobs_per_gpu: int, log, job_name: str) -> gpu_slo
     devices = gpu_slots.devices_to_use(gpus)
     if not devices:
         return None
+    counts = gpu_slots.slot_counts(devices, sizing.slots_for_job(jobs_per_gpu, devices))
+    learned = (lambda: sizing.learned().most_per_gpu) if jobs_per_gpu == "auto" else lambda: None
     try:
-        slot = gpu_slots.acquire(devices, jobs_per_gpu, log=log)
+        slot = gpu_slots.acquire(devices, counts, log=log, alone=alone, most_per_gpu=learned)
     except TimeoutError as error:
         raise TrackingFailed(  # every slot busy for an hour: later it may be free
             f"Job {job_name}: {error}; every GPU slot ({gpu_slots.SLOTS_DIR}) was held by other"
@@ -82,11 +87,12 @@ def pin_gpu(device: str, gpus, jobs_per_gpu: int, log, job_name: str) -> gpu_slo
         ) from None
     # Set here too, so this process's own GPU check touches only that device.
     os.environ["CUDA_VISIBLE_DEVICES"] = slot.device
-    print(
-        f"GPU {slot.device} for this job (slot {slot.index + 1} of {jobs_per_gpu}):"
-        f" CUDA_VISIBLE_DEVICES={slot.device}",
-        file=log,
-    )
+    if slot.alone:
+        where = "alone on it: the previous attempt ran out of GPU memory"
+    else:
+        where = f"slot {slot.index + 1} of {counts[slot.device]}"
+    print(f"GPU {slot.device} for this job ({where}): CUDA_VISIBLE_DEVICES={slot.device}", file=log)
+    slot.sharing = gpu_slots.held_on(slot.device)
     return slot
 
 
@@ -118,8 +124,9 @@ def track(
     data_policy: str = "idmatcher.ai",
     command: list[str] = (),
     gpus="auto",
-    jobs_per_gpu: int = 1,
+    jobs_per_gpu="auto",
     limits: Limits | None = None,
+    alone: bool = False,
 ) -> dict:
     """Track one job; return what the tracked-marker file records. Raises TrackingFailed."""
     settings, session, workdir = Path(settings).resolve(), Path(session), Path(workdir)
@@ -133,16 +140,40 @@ def track(
     session.parent.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
     check_free_space(limits, job_name)
-    slot = pin_gpu(device, gpus, jobs_per_gpu, log, job_name)
+    slot = pin_gpu(device, gpus, jobs_per_gpu, log, job_name, alone)
+    contrastive_mb = None
+    if slot is not None:
+        contrastive_mb = sizing.contrastive_for_job(jobs_per_gpu, gpu_slots.devices_to_use(gpus))
     try:
         record = _run_and_judge(
-            settings, session, workdir, job_name, log, device, threads, data_policy, command, limits
-        )
+            settings, session, workdir, job_name, log, device, threads, data_policy, command,
+            limits, contrastive_mb,
+        )  # fmt: skip
         session_sizes.remember(session)
+        sizing.remember_peak(job_name, record["peak_gpu_memory_mb"])
         return record
+    except TrackingFailed as failure:
+        if slot is None or retry.CUDA_OUT_OF_MEMORY not in str(failure):
+            raise
+        # Said in the message: Snakemake deletes this attempt's log before the next one.
+        lesson = learn_out_of_memory(slot, job_name)
+        raise TrackingFailed(f"{failure}\n{lesson}", failure.transient) from None
     finally:
         if slot is not None:
             slot.release()
+
+
+def learn_out_of_memory(slot: gpu_slots.Slot, job_name: str) -> str:
+    """The jobs that shared this GPU were too many: later jobs hold one fewer per GPU."""
+    # A job alone holds every slot of its GPU itself.
+    sharing = 1 if slot.alone else max(slot.sharing, gpu_slots.held_on(slot.device))
+    sizing.remember_out_of_memory(job_name, slot.device, sharing)
+    if sharing > 1:
+        return (
+            f"CUDA ran out of memory with {sharing} jobs on GPU {slot.device}: from now on at"
+            f" most {sharing - 1} share a GPU, and a retry of this job runs alone on one."
+        )
+    return f"CUDA ran out of memory with this job alone on GPU {slot.device}."
 
 
 def check_free_space(limits: Limits, job_name: str) -> None:
@@ -152,9 +183,18 @@ def check_free_space(limits: Limits, job_name: str) -> None:
         raise TrackingFailed(f"Job {job_name}: not started: {problem}.\n{FREE_SPACE}")
 
 
+def contrastive_flag(settings: Path, contrastive_mb: int | None) -> list[str]:
+    """Cap idtracker.ai's contrastive preload (by default a quarter of the RAM available when
+    it starts, in every job at once) to this job's share, unless the settings set it."""
+    if not contrastive_mb or "contrastive_max_mbytes" in settings.read_text().lower():
+        return []
+    return ["--contrastive_max_mbytes", str(contrastive_mb)]
+
+
 def _run_and_judge(
-    settings, session, workdir, job_name, log, device, threads, data_policy, command, limits
-) -> dict:
+    settings, session, workdir, job_name, log, device, threads, data_policy, command, limits,
+    contrastive_mb=None,
+) -> dict:  # fmt: skip
     device_flag, device_note = choose_device(device)
     print(device_note, file=log)
 
@@ -168,6 +208,7 @@ def _run_and_judge(
         "--output_dir", str(session.parent.resolve()),
         "--number_of_parallel_workers", str(threads),
         "--data_policy", data_policy,
+        *contrastive_flag(settings, contrastive_mb),
         "--track",
     ]  # fmt: skip
     if device_flag:
@@ -177,8 +218,10 @@ def _run_and_judge(
     print(f"Working directory: {workdir}", file=log, flush=True)
     started = time.time()
     limits = replace(limits, progress=[workdir, session])
-    status, stopped = tracker_process.run(cmd, workdir, env, log, limits)
+    sampler = gpu_memory.PeakSampler()
+    status, stopped = tracker_process.run(cmd, workdir, env, log, limits, on_start=sampler.start)
     seconds = round(time.time() - started, 1)
+    peak_mb = sampler.stop()
     if stopped:
         print(f"\nidtracker.ai was stopped after {seconds} s.", file=log)
         advice = FREE_SPACE if stopped.startswith("disk full") else STALLED
@@ -214,6 +257,8 @@ def _run_and_judge(
         "device": idtracker_log.device_used(session_check.session_log(session, cwd_log)),
         "estimated_accuracy": session_check.estimated_accuracy(session),
         "idtrackerai_exit_status": status,
+        # idtracker.ai and its workers together; None where it cannot be read (CPU, no driver)
+        "peak_gpu_memory_mb": peak_mb,
     }
 
 
