@@ -19,7 +19,9 @@ from snakemake_interface_logger_plugins.settings import LogHandlerSettingsBase
 class LogHandlerSettings(LogHandlerSettingsBase):
     full: bool = field(
         default=False,
-        metadata={"help": "Show Snakemake's full output in the terminal (pixi run track --verbose)."},
+        metadata={
+            "help": "Show Snakemake's full output in the terminal (pixi run track --verbose)."
+        },
     )
 
 
@@ -36,7 +38,7 @@ class LogHandler(LogHandlerBase):
     def emit(self, record) -> None:
         try:
             self.view.handle(record)
-        except Exception:  # noqa: BLE001 - the console must never stop the run
+        except Exception:  # the console must never stop the run
             self.handleError(record)
 
     def close(self) -> None:

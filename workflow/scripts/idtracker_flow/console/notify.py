@@ -25,7 +25,9 @@ class RunSummary:
     stopped: bool = False  # Ctrl+C or a Snakemake error before the end
 
     def title(self) -> str:
-        how = "stopped" if self.stopped else ("finished with failures" if self.failed else "finished")
+        how = (
+            "stopped" if self.stopped else ("finished with failures" if self.failed else "finished")
+        )
         return (
             f"idtracker-flow run {how}: {self.done} done, {len(self.failed)} failed"
             f" of {self.planned} tracking jobs in {clock(self.seconds)}"
@@ -82,5 +84,8 @@ def _post(url: str, summary: RunSummary) -> list[str]:
         return [f"End-of-run notice not sent: {url} answered {error.code} {error.reason}."]
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
-        return [f"End-of-run notice not sent to {url}: {reason} (notify: webhook in config/config.yaml)."]
+        return [
+            f"End-of-run notice not sent to {url}: {reason}"
+            " (notify: webhook in config/config.yaml)."
+        ]
     return []

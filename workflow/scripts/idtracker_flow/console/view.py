@@ -15,6 +15,12 @@ from idtracker_flow.console import estimate, logs, summary
 from idtracker_flow.console.batch import Batch
 from idtracker_flow.console.durations import finished_durations
 
+# Snakemake's own words around a failed job: the FAILED line says it with the reason.
+SAID_BY_FAILED_LINE = (
+    "RuleException",
+    "Exiting because a job execution failed",
+    "WorkflowError:\nAt least one job did not complete successfully",
+)
 REFRESH_S = 1.0
 PLAIN_POLL_S = 5.0
 
@@ -66,7 +72,8 @@ class Console:
             return
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
-        self._say(f"Tracking {self.batch.planned} jobs. {_verbose_hint(self.full)}")
+        jobs = "1 job" if self.batch.planned == 1 else f"{self.batch.planned} jobs"
+        self._say(f"Tracking {jobs}. {_verbose_hint(self.full)}")
 
     def _job_info(self, record) -> None:
         rule = getattr(record, "rule_name", "")
@@ -96,7 +103,7 @@ class Console:
 
     def _message(self, record) -> None:
         text = record.getMessage().strip()
-        if text and not self.full:
+        if text and not self.full and not text.startswith(SAID_BY_FAILED_LINE):
             self.errors.append(text)
             self._say(text, style="red" if record.levelno >= 40 else "yellow")
 
@@ -151,6 +158,8 @@ class Console:
 
     # The end ---------------------------------------------------------------------------------
     def close(self) -> None:
+        if self._stop.is_set():
+            return  # Snakemake closes its handlers, then logging's shutdown does again
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
