@@ -25,9 +25,9 @@ class RunSummary:
     stopped: bool = False  # Ctrl+C or a Snakemake error before the end
 
     def title(self) -> str:
-        how = (
-            "stopped" if self.stopped else ("finished with failures" if self.failed else "finished")
-        )
+        how = "finished with failures" if self.failed else "finished"
+        if self.stopped:
+            how = "stopped before its end"
         return (
             f"idtracker-flow run {how}: {self.done} done, {len(self.failed)} failed"
             f" of {self.planned} tracking jobs in {clock(self.seconds)}"

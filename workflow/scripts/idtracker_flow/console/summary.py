@@ -30,17 +30,19 @@ def run_summary(batch: Batch, stopped: bool) -> notify.RunSummary:
     )
 
 
-def end_of_run(batch: Batch, errors: list[str], full_log: str) -> tuple[list[str], list[str]]:
+def end_of_run(
+    batch: Batch, errors: list[str], full_log: str, interrupted: bool = False
+) -> tuple[list[str], list[str]]:
     """The lines printed when the run ends, and the notice's problems (one line each)."""
     cut_off = sorted(job.name for job in batch.running.values())
-    stopped = bool(cut_off) or (bool(errors) and not batch.failures and batch.waiting > 0)
+    stopped = interrupted or bool(cut_off)
     result = run_summary(batch, stopped)
     lines = ["", result.title()]
     if cut_off:
         lines.append(
-            f"Stopped while tracking {', '.join(cut_off)}: idtracker.ai was stopped for"
-            " these; their results are not kept and the next `pixi run track` tracks them"
-            " again. Finished jobs are kept."
+            f"Stopped while tracking {', '.join(cut_off)}: idtracker.ai was stopped there;"
+            " what it had done is not kept, and the next `pixi run track` tracks"
+            f" {'it' if len(cut_off) == 1 else 'them'} again. Finished jobs are kept."
         )
     lines += [f"  failed: {name} (log: {log})" for name, log in result.failed]
     if result.quality_table:

@@ -39,6 +39,8 @@ class Console:
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread = None
+        self.interrupted = False
+        _note_interrupts(self)
         if full:
             self.default = _snakemake_handler(common_settings)
         elif self.out.is_terminal:
@@ -93,6 +95,8 @@ class Console:
                 self._say(self.batch.summary_line())
 
     def _job_error(self, record) -> None:
+        if self.interrupted:
+            return  # a job Ctrl+C cut off: the end says so, it is no failure
         job_logs = [str(path) for path in (getattr(record, "log", []) or [])]
         failure = self.batch.job_failed(
             getattr(record, "jobid", -1), getattr(record, "rule_name", ""), job_logs
@@ -169,9 +173,31 @@ class Console:
         if self.dryrun:
             return
         with self._lock:
-            lines, problems = summary.end_of_run(self.batch, self.errors, self.full_log)
+            lines, problems = summary.end_of_run(
+                self.batch, self.errors, self.full_log, self.interrupted
+            )
         for line in lines + problems:
             print(line, file=sys.__stderr__, flush=True)
+
+
+def _note_interrupts(console: Console) -> None:
+    """Remember a Ctrl+C, then let Snakemake handle it as it would (it stops the jobs): the
+    jobs it cuts off are reported as stopped, not as failed."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(number, frame):
+        console.interrupted = True
+        if callable(previous):
+            previous(number, frame)
+        else:
+            raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread: no note, Snakemake's handling is unchanged
+        pass
 
 
 def _verbose_hint(full: bool) -> str:
