@@ -31,6 +31,7 @@ class Failure:
 @dataclass
 class Batch:
     planned: int = 0
+    steps: int = 0  # every step of the run (settings checks, copies, quality rows too)
     done: int = 0
     started: float = field(default_factory=time.time)
     running: dict[int, Running] = field(default_factory=dict)  # by Snakemake's job id
@@ -42,6 +43,7 @@ class Batch:
 
     def plan(self, stats: dict) -> None:
         self.planned = int(stats.get(TRACK_RULE, 0) or 0)
+        self.steps = int(stats.get("total", 0) or sum(int(n) for n in stats.values()))
 
     def job_started(self, jobid: int, rule: str, wildcards: dict, logs: list[str]) -> None:
         name = f"{wildcards.get('video', '?')}/{wildcards.get('job', '?')}"

@@ -21,6 +21,7 @@ SAID_BY_FAILED_LINE = (
     "Exiting because a job execution failed",
     "WorkflowError:\nAt least one job did not complete successfully",
 )
+NOTHING_TO_DO = "Nothing to be done"
 REFRESH_S = 1.0
 PLAIN_POLL_S = 5.0
 
@@ -64,6 +65,8 @@ class Console:
             self._job_finished(getattr(record, "job_id", None))
         elif event == "job_error":
             self._job_error(record)
+        elif record.getMessage().startswith(NOTHING_TO_DO):
+            self._say("Nothing to do: every job is up to date (`pixi run status` lists them).")
         elif record.getMessage().startswith("Complete log"):
             self.full_log = record.getMessage().split(":", 1)[1].strip()
         elif record.levelno >= 30 and event not in ("job_error", "group_error", "shellcmd"):
@@ -74,8 +77,11 @@ class Console:
             return
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
-        jobs = "1 job" if self.batch.planned == 1 else f"{self.batch.planned} jobs"
-        self._say(f"Tracking {jobs}. {_verbose_hint(self.full)}")
+        planned = self.batch.planned
+        what = f"Tracking {planned} job{'s' * (planned != 1)}."
+        if not planned:
+            what = f"{self.batch.steps} steps to run, no tracking."
+        self._say(f"{what} {_verbose_hint(self.full)}")
 
     def _job_info(self, record) -> None:
         rule = getattr(record, "rule_name", "")
@@ -170,8 +176,8 @@ class Console:
         if self.live:
             self.live.stop()
             self.live = None
-        if self.dryrun:
-            return
+        if self.dryrun or not (self.batch.steps or self.errors):
+            return  # nothing ran: nothing to sum up
         with self._lock:
             lines, problems = summary.end_of_run(
                 self.batch, self.errors, self.full_log, self.interrupted
