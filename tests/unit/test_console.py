@@ -132,9 +132,10 @@ def test_durations_come_from_the_tracking_records(tmp_path):
 
 
 def test_launcher_turns_verbose_into_the_full_output():
-    assert launch.logger_args(["-n", "all"]) == ["--logger", "idtracker-flow", "-n", "all"]
-    assert launch.logger_args(["--verbose"]) == [
-        "--logger", "idtracker-flow", "--logger-idtracker-flow-full",
+    # After the user's words: `--logger` takes every word that follows it.
+    assert launch.logger_args(["-n", "all"]) == ["-n", "all", "--logger", "idtracker-flow"]
+    assert launch.logger_args(["all", "--verbose"]) == [
+        "all", "--logger", "idtracker-flow", "--logger-idtracker-flow-full",
     ]  # fmt: skip
     assert launch.environment()["PYTHONPATH"].split(":")[0] == str(launch.SCRIPTS)
     assert (launch.SCRIPTS / "snakemake_logger_plugin_idtracker_flow").is_dir()

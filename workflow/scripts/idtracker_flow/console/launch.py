@@ -11,12 +11,13 @@ SCRIPTS = Path(__file__).resolve().parents[2]
 
 
 def logger_args(args: list[str] | tuple[str, ...]) -> list[str]:
-    """Snakemake's arguments for the console, then the user's: `--verbose` asks for
-    Snakemake's full output in the terminal (Snakemake's own --verbose adds debugging lines
-    nobody needs here, so it is not passed on)."""
+    """The user's arguments, then Snakemake's for the console (last: `--logger` takes one or
+    more words, and would take the user's targets). `--verbose` asks for Snakemake's full
+    output in the terminal (Snakemake's own --verbose adds debugging lines nobody needs here,
+    so it is not passed on)."""
     full = VERBOSE in args
     chosen = ["--logger", PLUGIN] + ([f"--logger-{PLUGIN}-full"] if full else [])
-    return chosen + [arg for arg in args if arg != VERBOSE]
+    return [arg for arg in args if arg != VERBOSE] + chosen
 
 
 def environment() -> dict[str, str]:
