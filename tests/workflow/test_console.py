@@ -113,3 +113,49 @@ def test_without_a_terminal_plain_lines_and_the_notice(tmp_path, webhook):
     assert text.startswith("idtracker-flow run finished with failures: 0 done, 1 failed")
     assert f"gone/day (log: {log})" in text
     assert "Error in rule" not in output and "RuleException" not in output
+
+
+def test_status_watch_shows_the_table_again_with_the_time_left(tmp_path):
+    """`pixi run status --watch 1` without a terminal: a round a second, each with the table
+    and the time left from the finished job's record; Ctrl+C ends it with status 0."""
+    import os
+    import signal
+    import subprocess
+
+    from conftest import fake_finished
+
+    ws = make_workspace(tmp_path / "project")
+    ws.add_video("demo")
+    for job in ("a", "b", "c"):
+        ws.add_job("demo", job)
+    fake_finished(ws, "demo", "a", time.time() + 5)  # newer than the settings and video
+    record = ws.path("results", "sessions", "demo", "a.tracked.json")
+    stamp = record.stat().st_mtime
+    record.write_text(json.dumps({"job": "demo/a", "seconds": 150, "started": ""}))
+    os.utime(record, (stamp, stamp))
+    watch = subprocess.Popen(
+        task_command("status", "--watch", "1"),
+        cwd=ws.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    rounds, lines = 0, []
+    deadline = time.monotonic() + 60
+    while rounds < 3 and time.monotonic() < deadline:
+        line = watch.stdout.readline()
+        lines.append(line)
+        rounds += line.startswith("--- ")
+    watch.send_signal(signal.SIGINT)
+    rest, _ = watch.communicate(timeout=30)
+    output = "".join(lines) + rest
+    assert rounds == 3, output
+    assert watch.returncode == 0, output
+    assert "Traceback" not in output
+    progress = [line for line in output.splitlines() if "waiting of 3 jobs" in line]
+    assert len(progress) >= 2, output
+    # Two jobs to track, 150 s each, one at a time.
+    assert progress[0] == (
+        "1 done, 0 failed, 0 tracking, 2 waiting of 3 jobs | 5 min left"
+        " (from 1 finished jobs, 1 at a time)"
+    ), output
