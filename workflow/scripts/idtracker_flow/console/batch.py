@@ -87,5 +87,5 @@ class Batch:
             f"{self.done} done, {self.failed} failed, {len(self.running)} running,"
             f" {self.waiting} waiting of {self.planned} tracking jobs"
             f" | {estimate.clock(now - self.started)} elapsed"
-            f" | {estimate.clock(left)} left"
+            f" | {estimate.left(left)}"
         )

@@ -34,6 +34,13 @@ def time_left(
     return max(work / max(slots, 1), longest)
 
 
+def left(seconds: float | None) -> str:
+    """The time-left part of a progress line."""
+    if seconds is None:
+        return "time left known once a job has finished"
+    return f"{clock(seconds)} left"
+
+
 def clock(seconds: float | None) -> str:
     """A duration as a person reads it: 45 s, 12 min, 3 h 05 min, 2 d 4 h."""
     if seconds is None:

@@ -55,7 +55,7 @@ def progress_lines(statuses: list[JobStatus], now: float | None = None) -> list[
         left = 0.0
     lines = [
         f"{counts['done']} done, {counts['failed']} failed, {len(running)} tracking,"
-        f" {waiting} waiting of {len(statuses)} jobs | {estimate.clock(left)} left"
+        f" {waiting} waiting of {len(statuses)} jobs | {estimate.left(left)}"
         f" (from {len(durations)} finished jobs, {max(len(running), 1)} at a time)"
     ]
     for status in running:
