@@ -1,4 +1,4 @@
-# The like-for-like baseline of bench/dag: our three tracking rules with the same directives
+# The like-for-like baseline of bench/dag: our three tracking rules and the export rule with the same directives
 # (named files, script, log, benchmark, conda, threads, resources), the same glob and the same
 # files (bench/dag puts each job's video at videos/<job>.avi), but every input a plain pattern.
 # What remains between it and our workflow is what finding the jobs, parsing their settings,
@@ -15,6 +15,7 @@ wildcard_constraints:
 rule all:
     input:
         expand("tracking/{video}/{job}.h5", zip, video=VIDEOS, job=JOBS),
+        expand("tracking/{video}/{job}.provenance.json", zip, video=VIDEOS, job=JOBS),
 
 
 rule repair_settings:
@@ -64,3 +65,23 @@ rule copy_trajectories:
         "workflow/envs/idtracker-flow.yaml"
     script:
         "workflow/scripts/copy_trajectories.py"
+
+
+rule export_job:
+    input:
+        trajectories="tracking/{video}/{job}.h5",
+        tracked="results/sessions/{video}/{job}.tracked.json",
+        settings="results/settings/{video}/{job}.toml",
+    output:
+        movement="tracking/{video}/{job}.movement.nc",
+        tidy_parquet="tracking/{video}/{job}.tidy.parquet",
+        provenance="tracking/{video}/{job}.provenance.json",
+    log:
+        "results/logs/export_job/{video}/{job}.log",
+    localrule: True
+    conda:
+        "workflow/envs/idtracker-flow.yaml"
+    params:
+        exports={"movement": True},
+    script:
+        "workflow/scripts/export_job.py"

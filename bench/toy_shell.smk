@@ -1,4 +1,4 @@
-# The bare baseline of bench/dag: three rules per settings file with the same glob and the same
+# The bare baseline of bench/dag: four rules per settings file with the same glob and the same
 # outputs as the real workflow, shell commands and plain patterns only (Snakemake's least cost).
 VIDEOS, JOBS = glob_wildcards("settings/{video}/{job}.toml")
 
@@ -11,6 +11,7 @@ wildcard_constraints:
 rule all:
     input:
         expand("tracking/{video}/{job}.h5", zip, video=VIDEOS, job=JOBS),
+        expand("tracking/{video}/{job}.provenance.json", zip, video=VIDEOS, job=JOBS),
 
 
 rule repair_settings:
@@ -46,3 +47,16 @@ rule copy_trajectories:
         "results/logs/copy_trajectories/{video}/{job}.log",
     shell:
         "cp {input} {output}"
+
+
+rule export_job:
+    input:
+        "tracking/{video}/{job}.h5",
+    output:
+        "tracking/{video}/{job}.movement.nc",
+        "tracking/{video}/{job}.tidy.parquet",
+        "tracking/{video}/{job}.provenance.json",
+    log:
+        "results/logs/export_job/{video}/{job}.log",
+    shell:
+        "touch {output}"

@@ -184,3 +184,33 @@ def run_status(ws) -> tuple[str, dict[str, dict]]:
     with open(ws.path("status.csv"), newline="", encoding="utf-8") as handle:
         rows = {f"{row['video']}/{row['job']}": row for row in csv.DictReader(handle)}
     return result.stdout, rows
+
+
+# Tracked once per test session, for test_qc.py and test_exports.py: two jobs on the synthetic
+# video, "whole" (no identities, whole video) and "part" (identities with the contrastive
+# step, tracking interval 20-170).
+QC_INTERVAL = [20, 170]
+QC_JOBS = {
+    "whole": {},
+    "part": {
+        "track_wo_identities": False,
+        "tracking_intervals": [QC_INTERVAL],
+        # The contrastive step on a CPU in about a minute: small batches, and stop as soon as
+        # the score passes 0.5 (it reaches about 0.97 on this video). It gives the silhouette
+        # score the QC row and the provenance record report.
+        "CONTRASTIVE_BATCHSIZE": 8,
+        "CONTRASTIVE_SILHOUETTE_TARGET": 0.5,
+        "contrastive_patience": 2,
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def qc_tracked(tmp_path_factory):
+    ws = make_workspace(tmp_path_factory.mktemp("qc") / "project")
+    ws.add_video("demo")
+    for job, extra in QC_JOBS.items():
+        ws.add_job("demo", job, **extra)
+    result = ws.snakemake(timeout=3000)  # a busy 2-core machine needed over 20 min
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return ws

@@ -35,9 +35,20 @@ def copy_workflow(root: Path) -> None:
         shutil.copytree(REPO / folder, root / folder, ignore=IGNORED)
 
 
-def fake_finished(root: Path, video: str, job: str, stamp: float, text: str = "{}") -> None:
+# What the export step adds (with the default `exports` config).
+EXPORT_FILES = (
+    layout.MOVEMENT_DATASET,
+    layout.TIDY_TABLE.replace("{format}", "parquet"),
+    layout.PROVENANCE,
+)
+
+
+def fake_finished(
+    root: Path, video: str, job: str, stamp: float, text: str = "{}", with_exports: bool = False
+) -> None:
     """The files a finished job leaves, with times in the order the workflow makes them."""
-    for n, pattern in enumerate(FINISHED_FILES, start=1):
+    files = FINISHED_FILES + (EXPORT_FILES if with_exports else ())
+    for n, pattern in enumerate(files, start=1):
         path = root / layout.job_file(pattern, video, job)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)

@@ -14,6 +14,13 @@ def test_nested_defaults_are_filled_like_snakemakes_validate(tmp_path):
         "min_estimated_accuracy": 0.99,
         "min_fraction_identified": 0.95,
         "min_fraction_all_present": 0.9,
+        "min_silhouette_score": 0.91,
+    }
+    assert read["exports"] == {
+        "movement": True,
+        "tidy_table": "parquet",
+        "individual_names": {},
+        "px_per_mm": {},
     }
     assert read["jobs_per_gpu"] == 3 and read["video_dirs"] == ["videos"]
     assert read_config(tmp_path / "missing.yaml")["qc"]["max_gap_seconds"] == 1.0

@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ARTIFACTS, copy_workspace, make_workspace
+from conftest import ARTIFACTS, QC_INTERVAL, QC_JOBS, copy_workspace
 
 from idtracker_flow.qc import metrics as qc_metrics
 
@@ -34,26 +34,8 @@ CUDA = (
     == 0
 )
 
-INTERVAL = [20, 170]
-JOBS = {
-    "whole": {},
-    "part": {
-        "track_wo_identities": False,
-        "disable_contrastive": True,  # keeps CPU tracking with identities short
-        "tracking_intervals": [INTERVAL],
-    },
-}
-
-
-@pytest.fixture(scope="session")
-def qc_tracked(tmp_path_factory):
-    ws = make_workspace(tmp_path_factory.mktemp("qc") / "project")
-    ws.add_video("demo")
-    for job, extra in JOBS.items():
-        ws.add_job("demo", job, **extra)
-    result = ws.snakemake(timeout=3000)  # a busy 2-core machine needed over 20 min
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return ws
+# The workspace (fixture qc_tracked) is shared with test_exports.py: see conftest.py.
+JOBS, INTERVAL = QC_JOBS, QC_INTERVAL
 
 
 def read_summary(ws) -> pd.DataFrame:

@@ -1,15 +1,18 @@
 """A project tracked with the previous release (0.1, Snakefile at the top, scripts flat in
-workflow/scripts/) keeps working after an update to this layout: nothing is tracked again."""
+workflow/scripts/) keeps working after an update to this layout: nothing is tracked again;
+only the analysis files that release did not make are added."""
 
+import json
 import shutil
 import subprocess
 import sys
 
 import project_files
 import pytest
-from conftest import REPO, run_task
+from conftest import REPO, planned_jobs, run_task
 
 from idtracker_flow.demo import synthetic_video
+from idtracker_flow.exports.provenance import NOT_RECORDED
 
 PREVIOUS_RELEASE = "752920a"  # main before the package layout
 
@@ -58,7 +61,13 @@ def test_project_of_the_previous_release_is_not_tracked_again(tmp_path):
 
     dry_run = run_task(project, "track-dryrun", timeout=300)
     assert dry_run.returncode == 0, dry_run.stdout + dry_run.stderr
-    assert "Nothing to be done" in dry_run.stdout + dry_run.stderr, dry_run.stdout
+    assert set(planned_jobs(dry_run)) == {"export_job", "all"}, dry_run.stdout
+    exported = run_task(project, "track", timeout=600)
+    assert exported.returncode == 0, exported.stdout + exported.stderr
+    record = json.loads((project / "tracking" / "fish" / "day.provenance.json").read_text())
+    assert record["software"] == NOT_RECORDED  # that release recorded no versions
+    again = run_task(project, "track-dryrun", timeout=300)
+    assert "Nothing to be done" in again.stdout + again.stderr, again.stdout
     status = run_task(project, "status", timeout=300)
     assert status.returncode == 0, status.stdout + status.stderr
     assert "done 1," in status.stdout and "pending 0" in status.stdout, status.stdout

@@ -4,6 +4,7 @@ import sys
 
 from snakemake.utils import validate
 
+from idtracker_flow.exports import outputs as export_outputs
 from idtracker_flow.project import job_inputs, layout, steps
 from idtracker_flow.project.jobs import discover_jobs
 from idtracker_flow.settings import digest as settings_digest
@@ -15,6 +16,8 @@ JOBS = discover_jobs("settings")
 # Jobs listed under skip: in config/config.yaml are no targets (`pixi run skip <video>/<job>`).
 # They stay in JOBS, so a job that learns identities from one still finds it.
 SKIPPED = set(config["skip"])
+# The export files each job gets (config `exports`): the export_job rule's named outputs.
+EXPORT_OUTPUTS = export_outputs.patterns(config["exports"])
 TARGET_JOBS = [key for key in JOBS if layout.job_id(*key) not in SKIPPED]
 JOB_SET = set(JOBS)
 
@@ -88,6 +91,20 @@ def all_qc_rows(wildcards=None):
 
 def all_qc_trajectory_plots(wildcards=None):
     return [layout.job_file(layout.QC_TRAJECTORY_PLOT, *key) for key in TARGET_JOBS]
+
+
+def all_exports(wildcards=None):
+    """Every job's provenance record: the export_job rule writes it with the other exports."""
+    return [layout.job_file(layout.PROVENANCE, *key) for key in TARGET_JOBS]
+
+
+def finished_exports(wildcards=None):
+    """Exports of the jobs tracked at least once (the target of `pixi run export`)."""
+    return [
+        layout.job_file(layout.PROVENANCE, *key)
+        for key in TARGET_JOBS
+        if os.path.isfile(steps.TRACK.output_of(*key))
+    ]
 
 
 def finished_trajectories(wildcards=None):

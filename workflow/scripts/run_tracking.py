@@ -4,6 +4,7 @@ attempt within the run only for a failure a retry can fix (idtracker_flow.tracki
 import sys
 from pathlib import Path
 
+from idtracker_flow.exports.provenance import capture_at_tracking
 from idtracker_flow.project import layout, steps
 from idtracker_flow.tracking import retry
 from idtracker_flow.tracking.run import TrackingFailed, track, write_record
@@ -71,6 +72,9 @@ def main(smk) -> None:
                 print(f"\n{error}", file=log)
             sys.exit(1)
         retry.forget(log_path)
+        record["provenance"] = capture_at_tracking(
+            layout.job_path(layout.SETTINGS, video, job), Path(smk.input.settings), record["device"]
+        )
         write_record(Path(smk.output.tracked), record)
         print(steps.TRACK.success_line(str(session)), file=log)
 

@@ -19,6 +19,7 @@ COMMANDS = {
     "gui": ("gui", []),
     "check-gpu": ("check_gpu", []),
     "docs": ("docs", []),
+    "videos": ("videos", []),
     "demo": ("demo", []),
 }
 

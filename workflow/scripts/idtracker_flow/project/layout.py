@@ -22,6 +22,12 @@ TRACKED = "results/sessions/{video}/{job}.tracked.json"
 WORKDIR = "results/work/{video}/{job}"
 TRAJECTORIES = "tracking/{video}/{job}.h5"
 BENCHMARK = "results/benchmarks/track/{video}/{job}.tsv"
+# Analysis-ready files beside the trajectories (the export_job rule; formats in config).
+MOVEMENT_DATASET = "tracking/{video}/{job}.movement.nc"
+TIDY_TABLE = "tracking/{video}/{job}.tidy.{format}"
+PROVENANCE = "tracking/{video}/{job}.provenance.json"
+# Overlay videos on request (`pixi run videos`), not part of a default run.
+OVERLAY_VIDEO = "results/videos/{video}/{job}.avi"
 # Quality control: one row and two pictures per job, one table for the whole batch.
 QC_ROW = "results/qc/jobs/{video}/{job}.json"
 QC_TRAJECTORY_PLOT = "results/qc/plots/{video}/{job}.trajectories.png"

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from idtracker_flow.exports import stages
+from idtracker_flow.idtracker import trajectories_file
 from idtracker_flow.idtracker.log import device_label
 from idtracker_flow.project import layout
 
@@ -35,6 +37,7 @@ COLUMNS = [
     "tracked_frames",
     "idtrackerai_version",
     "estimated_accuracy",
+    "silhouette_score",
     "fraction_identified",
     "fraction_all_present",
     "gaps",
@@ -43,9 +46,12 @@ COLUMNS = [
     "longest_gap_seconds",
     "median_speed_bl_per_s",
     "tracking_seconds",
+    *stages.COLUMNS,
     "device",
+    "peak_gpu_memory_mb",
     "validated",
     "last_validated",
+    "provenance",
     "flags",
 ]
 
@@ -54,6 +60,7 @@ DEFAULT_THRESHOLDS = {
     "min_fraction_identified": 0.95,
     "min_fraction_all_present": 0.9,
     "max_gap_seconds": 1.0,
+    "min_silhouette_score": 0.91,
 }
 
 
@@ -69,32 +76,23 @@ class Trajectories:
     version: str | None
     estimated_accuracy: float | None
     identities: list[str]
+    silhouette_score: float | None = None  # only when the contrastive step ran
 
 
 def read_trajectories(path) -> Trajectories:
-    import h5py
-
-    with h5py.File(path, "r") as h5:
-        positions = np.asarray(h5["trajectories"], dtype=float)
-        attrs = dict(h5.attrs)
-    if positions.ndim == 2:  # a single animal may come squeezed
-        positions = positions[:, None, :]
-    labels = attrs.get("identities_labels")
-    identities = (
-        [_text(label) for label in labels]
-        if labels is not None
-        else [str(i + 1) for i in range(positions.shape[1])]
-    )
-    body_length = _number(attrs.get("body_length"))
+    data = trajectories_file.read(path)
+    attrs = data.attrs
+    body_length = data.number("body_length")
     return Trajectories(
-        positions=positions,
-        fps=_number(attrs.get("frames_per_second")) or float("nan"),
+        positions=data.positions,
+        fps=data.number("frames_per_second") or float("nan"),
         body_length=body_length if body_length and body_length > 0 else None,
         width=_integer(attrs.get("width")),
         height=_integer(attrs.get("height")),
         version=_text(attrs["version"]) if "version" in attrs else None,
-        estimated_accuracy=_number(attrs.get("estimated_accuracy")),
-        identities=identities,
+        estimated_accuracy=data.number("estimated_accuracy"),
+        identities=data.identities,
+        silhouette_score=data.number("silhouette_score"),
     )
 
 
@@ -213,6 +211,7 @@ def job_row(
         "tracked_frames": int(mask.sum()),
         "idtrackerai_version": trajectories.version or session_info.get("version"),
         "estimated_accuracy": meaningful_accuracy(trajectories, session_info),
+        "silhouette_score": silhouette(trajectories, session_info),
         "fraction_identified": _round(float(seen.mean()) if seen.size else None, 4),
         "fraction_all_present": _round(float(seen.all(axis=1).mean()) if seen.size else None, 4),
         "gaps": len(all_gaps),
@@ -224,9 +223,12 @@ def job_row(
             3,
         ),
         "tracking_seconds": record.get("seconds"),
+        **stages.stage_columns(stages.stage_seconds(session_info)),
         "device": device_label(record.get("device")),
+        "peak_gpu_memory_mb": record.get("peak_gpu_memory_mb"),
         "validated": bool(session_info.get("last_validated")),
         "last_validated": session_info.get("last_validated") or None,
+        "provenance": layout.job_file(layout.PROVENANCE, video, job),
     }
     row["flags"] = "; ".join(flags(row, thresholds or DEFAULT_THRESHOLDS))
     return row
@@ -242,6 +244,17 @@ def meaningful_accuracy(trajectories: Trajectories, session_info: dict) -> float
     value = trajectories.estimated_accuracy
     if value is None:
         value = _number(session_info.get("estimated_accuracy"))
+    return _round(value, 4)
+
+
+def silhouette(trajectories: Trajectories, session_info: dict) -> float | None:
+    """The contrastive step's silhouette score (None when it did not run: tracked without
+    identities, or with disable_contrastive)."""
+    if session_info.get("track_wo_identities"):
+        return None
+    value = trajectories.silhouette_score
+    if value is None:
+        value = _number(session_info.get("silhouette_score"))
     return _round(value, 4)
 
 
@@ -265,6 +278,10 @@ def flags(row: dict, thresholds: dict) -> list[str]:
             f"all animals present in {complete:.1%} of tracked frames"
             f" < {thresholds['min_fraction_all_present']:.0%}"
         )
+    score = row.get("silhouette_score")
+    minimum = thresholds.get("min_silhouette_score", DEFAULT_THRESHOLDS["min_silhouette_score"])
+    if score is not None and score < minimum:
+        reasons.append(f"silhouette score {score:.3f} < {minimum:g} (identities may be mixed up)")
     longest = row.get("longest_gap_seconds")
     if longest is not None and longest > thresholds["max_gap_seconds"]:
         reasons.append(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from idtracker_flow.exports import stages
 from idtracker_flow.project import atomic_files
 from idtracker_flow.qc import metrics as qc_metrics
 
@@ -21,11 +22,14 @@ OVERVIEW_COLUMNS = [
     "animals",
     "tracked_interval",
     "estimated_accuracy",
+    "silhouette_score",
     "fraction_identified",
     "fraction_all_present",
     "gaps",
     "longest_gap_seconds",
+    "device",
     "validated",
+    "provenance",
 ]
 
 
@@ -41,6 +45,9 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
         "median_speed_bl_per_s",
         "tracking_seconds",
         "fps",
+        "silhouette_score",
+        "peak_gpu_memory_mb",
+        *stages.COLUMNS,
     ):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
     table["validated"] = table["validated"].astype(bool)
@@ -60,6 +67,10 @@ def _cell(name: str, value) -> str:
         return f"{value:.2%}"
     if name == "validated":
         return "yes" if value else "no"
+    if name == "silhouette_score":
+        return f"{value:.3f}"
+    if name == "provenance":  # a project path; this page is results/qc/summary.html
+        return f'<a href="../../{html.escape(value)}">{html.escape(value)}</a>'
     return html.escape(str(value))
 
 

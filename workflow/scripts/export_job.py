@@ -1,0 +1,34 @@
+"""Rule `export_job`: a tracked job's movement dataset, tidy table and provenance record,
+beside its trajectories in tracking/<video>/ (idtracker_flow.exports)."""
+
+import sys
+from pathlib import Path
+
+from idtracker_flow.exports import job as export
+from idtracker_flow.exports.individuals import NamesError
+from idtracker_flow.project import layout
+
+
+def main(smk) -> None:
+    video, job = smk.wildcards.video, smk.wildcards.job
+    with open(smk.log[0], "w", encoding="utf-8") as log:
+        try:
+            written = export.export_job(
+                video,
+                job,
+                Path(smk.input.trajectories),
+                Path(smk.input.tracked),
+                Path(smk.input.settings),
+                {name: Path(path) for name, path in smk.output.items()},
+                smk.params.exports,
+            )
+        except NamesError as error:
+            print(f"Job {layout.job_id(video, job)}: {error}", file=log)
+            sys.exit(1)
+        for path in written:
+            print(f"Wrote {path}", file=log)
+        print(f"Exported {layout.job_id(video, job)}", file=log)
+
+
+if __name__ == "__main__" and "snakemake" in globals():
+    main(snakemake)  # noqa: F821

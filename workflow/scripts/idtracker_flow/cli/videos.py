@@ -1,0 +1,57 @@
+"""`pixi run videos [--flagged] [<video>/<job> ...]`: videos with the trajectories drawn on
+them (results/videos/<video>/<job>.avi), by idtracker.ai's video generator.
+
+Not part of a default run (a video per job takes time and disk): every tracked job, the
+jobs the quality table flags, or the jobs named.
+"""
+
+import csv
+from pathlib import Path
+
+from idtracker_flow.cli import track
+from idtracker_flow.project import layout, steps
+from idtracker_flow.state import facts
+
+USAGE = "Usage: pixi run videos [--flagged] [<video>/<job> ...]"
+
+
+def flagged_jobs(summary: Path) -> list[tuple[str, str]]:
+    with open(summary, newline="", encoding="utf-8") as handle:
+        return [(row["video"], row["job"]) for row in csv.DictReader(handle) if row["flags"]]
+
+
+def chosen_jobs(args: list[str], tracked: list[tuple[str, str]]) -> list[tuple[str, str]] | str:
+    """The jobs to make videos of, or what is wrong with the arguments."""
+    named = [arg for arg in args if not arg.startswith("-")]
+    if "--flagged" in args:
+        if not Path(layout.QC_SUMMARY_CSV).is_file():
+            return f"There is no quality table ({layout.QC_SUMMARY_CSV}) yet: run `pixi run track`."
+        return [key for key in flagged_jobs(Path(layout.QC_SUMMARY_CSV)) if key in tracked]
+    if not named:
+        return tracked
+    keys = [tuple(name.split("/", 1)) for name in named]
+    if unknown := [name for name, key in zip(named, keys) if key not in tracked]:
+        return f"Not tracked (yet): {', '.join(unknown)}. {USAGE}"
+    return keys
+
+
+def main(args: list[str]) -> int:
+    if unknown := [a for a in args if a.startswith("-") and a != "--flagged"]:
+        print(f"Unknown option {unknown[0]}. {USAGE}")
+        return 2
+    tracked = [
+        key for key in facts.Project().targets if Path(steps.TRACK.output_of(*key)).is_file()
+    ]
+    jobs = chosen_jobs(args, tracked)
+    if isinstance(jobs, str):
+        print(jobs)
+        return 1
+    if not jobs:
+        print(
+            "No job to make a video of"
+            + (" (none is flagged)." if args else " (none tracked yet).")
+        )
+        return 0
+    print(f"Videos of {len(jobs)} jobs in results/videos/.")
+    targets = [layout.job_file(layout.OVERLAY_VIDEO, *key) for key in jobs]
+    return track.main([*targets, "--allowed-rules", "overlay_video"])
