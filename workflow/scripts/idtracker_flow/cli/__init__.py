@@ -10,6 +10,7 @@ import sys
 # command -> (module in this package, words put before the user's)
 COMMANDS = {
     "track": ("track", []),
+    "track-cluster": ("track_cluster", []),
     "status": ("status", []),
     "report": ("report", []),
     "skip": ("skip", ["skip"]),

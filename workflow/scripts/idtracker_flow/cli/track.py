@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from idtracker_flow.console import launch
 from idtracker_flow.project.config import CONFIG, read_config
 from idtracker_flow.project.jobs import unusable_settings
 from idtracker_flow.tracking import run_lock, run_plan
@@ -24,7 +25,8 @@ UNLOCK = "`pixi run track --unlock` (without Pixi: `python3 tasks.py track --unl
 def snakemake(*args: str) -> int:
     """Run Snakemake to its end. Ctrl+C reaches it too (same terminal): wait while it stops
     its jobs and cleans up, so the prompt comes back only when the run is over."""
-    process = subprocess.Popen([sys.executable, "-m", "snakemake", *PROFILE, *args])
+    command = [sys.executable, "-m", "snakemake", *PROFILE, *launch.logger_args(args)]
+    process = subprocess.Popen(command, env=launch.environment())
     interrupted = False
     while True:
         try:

@@ -1,0 +1,91 @@
+"""A run's tracking jobs as Snakemake reports them: done, failed, running, waiting of N.
+
+Jobs are counted by settings file (<video>/<job>): N is the number of `track` steps the run
+plans; a job fails when any of its steps fails (a failed settings check means its tracking
+never starts). Pure: the plugin calls these methods with what each log record says.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from idtracker_flow.console import estimate
+
+TRACK_RULE = "track"
+
+
+@dataclass
+class Running:
+    name: str  # <video>/<job>
+    log: str  # the track step's log, where idtracker.ai writes as it runs
+    started: float
+
+
+@dataclass
+class Failure:
+    name: str
+    step: str
+    logs: list[str]
+    reason: str = ""
+
+
+@dataclass
+class Batch:
+    planned: int = 0
+    steps: int = 0  # every step of the run (settings checks, copies, quality rows too)
+    done: int = 0
+    started: float = field(default_factory=time.time)
+    running: dict[int, Running] = field(default_factory=dict)  # by Snakemake's job id
+    failures: list[Failure] = field(default_factory=list)
+    # Durations (s) of this project's finished tracking jobs, earlier runs' and this one's.
+    durations: list[float] = field(default_factory=list)
+    slots: int = 1
+    _names: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def plan(self, stats: dict) -> None:
+        self.planned = int(stats.get(TRACK_RULE, 0) or 0)
+        self.steps = int(stats.get("total", 0) or sum(int(n) for n in stats.values()))
+
+    def job_started(self, jobid: int, rule: str, wildcards: dict, logs: list[str]) -> None:
+        name = f"{wildcards.get('video', '?')}/{wildcards.get('job', '?')}"
+        self._names[jobid] = (rule, name)
+        if rule == TRACK_RULE:
+            self.running[jobid] = Running(name, logs[0] if logs else "", time.time())
+            self.slots = max(self.slots, len(self.running))
+
+    def job_finished(self, jobid: int) -> Running | None:
+        if (job := self.running.pop(jobid, None)) is not None:
+            self.done += 1
+            self.durations.append(time.time() - job.started)
+        return job
+
+    def job_failed(self, jobid: int, rule: str, logs: list[str]) -> Failure:
+        rule_name, name = self._names.get(jobid, (rule, "?"))
+        self.running.pop(jobid, None)
+        failure = Failure(name, rule_name or rule, logs)
+        if all(f.name != name for f in self.failures):
+            self.failures.append(failure)
+        return failure
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def waiting(self) -> int:
+        return max(self.planned - self.done - self.failed - len(self.running), 0)
+
+    def time_left(self, now: float | None = None) -> float | None:
+        now = now or time.time()
+        elapsed = [now - job.started for job in self.running.values()]
+        return estimate.time_left(self.durations, elapsed, self.waiting, self.slots)
+
+    def summary_line(self, now: float | None = None) -> str:
+        """The batch line: done, failed, running, waiting of N; elapsed; time left."""
+        now = now or time.time()
+        left = self.time_left(now) if (self.running or self.waiting) else 0.0
+        return (
+            f"{self.done} done, {self.failed} failed, {len(self.running)} running,"
+            f" {self.waiting} waiting of {self.planned} tracking jobs"
+            f" | {estimate.clock(now - self.started)} elapsed"
+            f" | {estimate.left(left)}"
+        )

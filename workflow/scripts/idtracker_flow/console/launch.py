@@ -1,0 +1,27 @@
+"""How the launcher starts Snakemake with the calm console (the logger plugin)."""
+
+import os
+from pathlib import Path
+
+PLUGIN = "idtracker-flow"
+VERBOSE = "--verbose"
+# workflow/scripts/: the plugin package snakemake_logger_plugin_idtracker_flow and the
+# idtracker_flow package it uses (this file is workflow/scripts/idtracker_flow/console/).
+SCRIPTS = Path(__file__).resolve().parents[2]
+
+
+def logger_args(args: list[str] | tuple[str, ...]) -> list[str]:
+    """The user's arguments, then Snakemake's for the console (last: `--logger` takes one or
+    more words, and would take the user's targets). `--verbose` asks for Snakemake's full
+    output in the terminal (Snakemake's own --verbose adds debugging lines nobody needs here,
+    so it is not passed on)."""
+    full = VERBOSE in args
+    chosen = ["--logger", PLUGIN] + ([f"--logger-{PLUGIN}-full"] if full else [])
+    return [arg for arg in args if arg != VERBOSE] + chosen
+
+
+def environment() -> dict[str, str]:
+    """This process's environment with workflow/scripts/ on PYTHONPATH, where Snakemake looks
+    for logger plugins (installed packages named snakemake_logger_plugin_<name>)."""
+    paths = [str(SCRIPTS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
