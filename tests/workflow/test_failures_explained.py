@@ -77,11 +77,9 @@ def test_a_killed_tracker_says_so_and_the_run_ends_with_the_failed_jobs(project)
         in ws.path(log).read_text()
     )
     assert "Fix what the CRITICAL lines say" not in ws.path(log).read_text()
-    ending = output[output.rindex("jobs failed:") - 10 :]
-    assert "1 of 1 jobs failed:" in ending
-    assert "demo/good: tracking failed: Job demo/good: idtracker.ai was killed by SIGKILL" in (
-        ending
-    )
+    ending = output[output.rindex("idtracker-flow run finished with failures") :]
+    assert "0 done, 1 failed" in ending
+    assert "  failed: demo/good: Job demo/good: idtracker.ai was killed by SIGKILL" in ending
     assert f"(log: {log})" in ending
     _, rows = run_status(ws)
     assert "killed by SIGKILL" in rows["demo/good"]["reason"]

@@ -4,6 +4,7 @@ import sys
 
 from snakemake.utils import validate
 
+from idtracker_flow.console import launch
 from idtracker_flow.exports import outputs as export_outputs
 from idtracker_flow.project import job_inputs, layout, steps
 from idtracker_flow.project.jobs import discover_jobs
@@ -147,7 +148,8 @@ def after_failed_run():
         lines = [
             f"(Could not list the failed jobs: {error}; `pixi run status` shows them.)"
         ]
-    print("\n" + "\n".join(lines), file=sys.stderr)
+    if not os.environ.get(launch.CONSOLE_ON):  # the console lists them itself
+        print("\n" + "\n".join(lines), file=sys.stderr)
 
 
 def after_good_run():

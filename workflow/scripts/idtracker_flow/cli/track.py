@@ -26,7 +26,7 @@ def snakemake(*args: str) -> int:
     """Run Snakemake to its end. Ctrl+C reaches it too (same terminal): wait while it stops
     its jobs and cleans up, so the prompt comes back only when the run is over."""
     command = [sys.executable, "-m", "snakemake", *PROFILE, *launch.logger_args(args)]
-    process = subprocess.Popen(command, env=launch.environment())
+    process = subprocess.Popen(command, env=launch.environment(args))
     interrupted = False
     while True:
         try:

@@ -15,7 +15,7 @@ PROFILE = ["--workflow-profile", "workflow/profiles/slurm"]
 
 def main(args: list[str]) -> int:
     command = [sys.executable, "-m", "snakemake", *PROFILE, *launch.logger_args(args)]
-    process = subprocess.Popen(command, env=launch.environment())
+    process = subprocess.Popen(command, env=launch.environment(args))
     while True:
         try:
             return process.wait()

@@ -5,6 +5,9 @@ from pathlib import Path
 
 PLUGIN = "idtracker-flow"
 VERBOSE = "--verbose"
+# Set for Snakemake when the console draws: the Snakefile's end-of-run list of failed jobs is
+# then left to the console (it printed each as it happened and lists them at the end).
+CONSOLE_ON = "IDTRACKER_FLOW_CONSOLE"
 # workflow/scripts/: the plugin package snakemake_logger_plugin_idtracker_flow and the
 # idtracker_flow package it uses (this file is workflow/scripts/idtracker_flow/console/).
 SCRIPTS = Path(__file__).resolve().parents[2]
@@ -20,8 +23,11 @@ def logger_args(args: list[str] | tuple[str, ...]) -> list[str]:
     return [arg for arg in args if arg != VERBOSE] + chosen
 
 
-def environment() -> dict[str, str]:
+def environment(args: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
     """This process's environment with workflow/scripts/ on PYTHONPATH, where Snakemake looks
     for logger plugins (installed packages named snakemake_logger_plugin_<name>)."""
     paths = [str(SCRIPTS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    if VERBOSE not in args:
+        environment[CONSOLE_ON] = "1"
+    return environment

@@ -44,7 +44,11 @@ def end_of_run(
             " what it had done is not kept, and the next `pixi run track` tracks"
             f" {'it' if len(cut_off) == 1 else 'them'} again. Finished jobs are kept."
         )
-    lines += [f"  failed: {name} (log: {log})" for name, log in result.failed]
+    # With its reason: this is the run's one list of failures (the Snakefile's own end-of-run
+    # list is left out when the console draws).
+    for failure in batch.failures:
+        log = failure.logs[0] if failure.logs else "-"
+        lines.append(f"  failed: {failure.name}: {failure.reason} (log: {log})")
     if result.quality_table:
         lines.append(f"Quality table: {result.quality_table} (`pixi run report` shows it)")
     if full_log:
