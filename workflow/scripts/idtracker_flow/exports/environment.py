@@ -10,7 +10,6 @@ import importlib.util
 import os
 import platform
 import re
-import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -74,18 +73,11 @@ def workflow_source() -> dict:
 
 def gpu(device: str | None) -> dict | None:
     """Model and driver of the GPU the job used (None on a CPU), from nvidia-smi."""
-    if not device or not device.startswith("cuda") or not shutil.which("nvidia-smi"):
+    from idtracker_flow.tracking.gpu_memory import nvidia_smi_rows
+
+    if not device or not device.startswith("cuda"):
         return None
-    try:
-        listing = subprocess.run(
-            ["nvidia-smi", "--query-gpu=index,name,driver_version", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    gpus = [[part.strip() for part in line.split(",")] for line in listing.splitlines()]
+    gpus = nvidia_smi_rows("--query-gpu=index,name,driver_version") or []
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")[0].strip()
     for fields in gpus:
         if len(fields) == 3 and (not visible or fields[0] == visible):

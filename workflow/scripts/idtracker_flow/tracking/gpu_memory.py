@@ -32,7 +32,7 @@ def _nvml():
     return pynvml
 
 
-def _nvidia_smi(*query: str) -> list[list[str]] | None:
+def nvidia_smi_rows(*query: str) -> list[list[str]] | None:
     """Rows of an nvidia-smi CSV query, or None when it cannot answer."""
     if not shutil.which("nvidia-smi"):
         return None
@@ -59,7 +59,7 @@ def gpus() -> list[Gpu]:
             info = nvml.nvmlDeviceGetMemoryInfo(nvml.nvmlDeviceGetHandleByIndex(index))
             found.append(Gpu(str(index), info.total / 2**20, info.free / 2**20))
         return found
-    rows = _nvidia_smi("--query-gpu=index,memory.total,memory.free") or []
+    rows = nvidia_smi_rows("--query-gpu=index,memory.total,memory.free") or []
     found = []
     for row in rows:
         try:
@@ -79,7 +79,7 @@ def used_by_process(nvml=None) -> dict[int, float] | None:
                 if proc.usedGpuMemory is not None:  # None where the driver hides it
                     used[proc.pid] = used.get(proc.pid, 0.0) + proc.usedGpuMemory / 2**20
         return used
-    rows = _nvidia_smi("--query-compute-apps=pid,used_memory")
+    rows = nvidia_smi_rows("--query-compute-apps=pid,used_memory")
     if rows is None:
         return None
     used = {}

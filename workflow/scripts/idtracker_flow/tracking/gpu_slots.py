@@ -7,8 +7,6 @@ its device through CUDA_VISIBLE_DEVICES.
 """
 
 import os
-import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -22,18 +20,10 @@ def visible_gpus() -> list[str]:
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     if visible is not None:
         return [d.strip() for d in visible.split(",") if d.strip() and d.strip() != "-1"]
-    if not shutil.which("nvidia-smi"):
-        return []
-    try:
-        listing = subprocess.run(
-            ["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.strip() for line in listing.splitlines() if line.strip().isdigit()]
+    from idtracker_flow.tracking.gpu_memory import nvidia_smi_rows
+
+    rows = nvidia_smi_rows("--query-gpu=index") or []
+    return [row[0] for row in rows if row and row[0].isdigit()]
 
 
 def devices_to_use(configured) -> list[str]:
