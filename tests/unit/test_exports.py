@@ -1,6 +1,6 @@
 """The exports of a job (movement dataset, tidy table, provenance) from a trajectories.h5
 written by idtracker.ai's own writer. The real tracking run's exports are checked in
-tests/workflow/test_exports.py."""
+tests/workflow/test_exports_real_runs.py."""
 
 import importlib.metadata
 import json

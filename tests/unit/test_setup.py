@@ -83,3 +83,10 @@ def test_one_version_everywhere():
     assert str(citation["version"]) == __version__
     assert f"## [{__version__}]" in (REPO / "CHANGELOG.md").read_text()
     assert versions().startswith(f"idtracker-flow {__version__} (idtrackerai ")
+
+
+def test_test_files_have_unique_names():
+    """pytest imports test files by their base name (no __init__.py): two files of one name in
+    tests/unit/ and tests/workflow/ stop the whole run at collection."""
+    names = [path.name for path in (REPO / "tests").rglob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

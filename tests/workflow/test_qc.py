@@ -34,7 +34,7 @@ CUDA = (
     == 0
 )
 
-# The workspace (fixture qc_tracked) is shared with test_exports.py: see conftest.py.
+# The workspace (fixture qc_tracked) is shared with test_exports_real_runs.py: see conftest.py.
 JOBS, INTERVAL = QC_JOBS, QC_INTERVAL
 
 
