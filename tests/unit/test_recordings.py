@@ -1,0 +1,139 @@
+"""Recordings without tracking: which jobs make one, their time order, which parts may be
+matched with the reference, the image-size refusal and the quality row."""
+
+import json
+
+import numpy as np
+import pytest
+
+from idtracker_flow.idtracker.trajectories_file import TrajectoriesFile
+from idtracker_flow.recordings import grouping, joined, pair_cache, parts, quality
+
+OPTIONS = {
+    "match_identities": True,
+    "join": {},
+    "reference": {},
+    "image_size": {},
+    "min_confidence": 0.5,
+}
+
+
+def test_the_jobs_of_one_folder_are_one_recording_and_join_merges_folders():
+    jobs = [("day1", "a"), ("day1", "b"), ("day2", "c"), ("single", "x")]
+    # A folder of one job is no recording: nothing to match.
+    assert grouping.recordings(jobs, OPTIONS) == {"day1": [("day1", "a"), ("day1", "b")]}
+    joined_options = {**OPTIONS, "join": {"colony": ["day1", "day2"]}}
+    assert grouping.recordings(jobs, joined_options) == {
+        "colony": [("day1", "a"), ("day1", "b"), ("day2", "c")]
+    }
+    assert grouping.recordings(jobs, {**OPTIONS, "match_identities": False}) == {}
+    assert grouping.unknown_folders(jobs, {**OPTIONS, "join": {"c": ["day1", "dya2"]}}) == ["dya2"]
+
+
+def part(job, **info) -> parts.Part:
+    base = {
+        "number_of_animals": 2,
+        "track_wo_identities": False,
+        "id_image_size": [22, 22, 1],
+        "resolution_reduction": 1,
+        "video_paths": [f"/data/{job}.avi"],
+    }
+    return parts.Part("fish1", job, None, {**base, **info})
+
+
+def test_parts_in_time_order_by_number_then_interval():
+    ordered = parts.time_order(
+        [part("fish1-10"), part("fish1-02"), part("night", tracking_intervals=[[500, 900]],
+         video_paths=["/d/whole.avi"]), part("day", tracking_intervals=[[0, 500]],
+         video_paths=["/d/whole.avi"])]
+    )  # fmt: skip
+    assert [p.job for p in ordered] == ["day", "night", "fish1-02", "fish1-10"]
+    assert parts.reference_of(ordered, None).job == "day"
+    assert parts.reference_of(ordered, "fish1-10").job == "fish1-10"
+    with pytest.raises(ValueError, match="not one of this recording's jobs"):
+        parts.reference_of(ordered, "typo")
+
+
+def test_other_animals_are_never_matched():
+    reference = part("a")
+    assert parts.why_not_comparable(part("b"), reference) is None
+    assert "3 animals" in parts.why_not_comparable(part("b", number_of_animals=3), reference)
+    assert "region of interest" in parts.why_not_comparable(
+        part("b", roi_list=["+ Polygon [[0, 0], [1, 1], [1, 0]]"]), reference
+    )
+    assert "without identities" in parts.why_not_comparable(
+        part("b", track_wo_identities=True), reference
+    )
+
+
+def test_a_different_identification_image_size_is_refused_with_what_to_do():
+    reference = part("a")
+    assert parts.image_size_problem(part("b"), reference, "fish1") is None
+    assert (
+        parts.image_size_problem(part("b", resolution_reduction=None), reference, "fish1") is None
+    )
+    message = parts.image_size_problem(part("b", id_image_size=[30, 30, 1]), reference, "fish1")
+    assert "fish1: {id_image_size: 22, resolution_reduction: 1.0}" in message
+    assert "settings/fish1/" in message
+    assert parts.image_size_problem(part("b", resolution_reduction=0.5), reference, "x")
+
+
+def test_relabelled_moves_each_identity_to_the_reference_one():
+    positions = np.arange(12, dtype=float).reshape(3, 2, 2)
+    probabilities = np.array([[0.9, 0.8]] * 3)
+    moved = joined.relabelled(TrajectoriesFile(positions, probabilities, {}), [1, 0])
+    np.testing.assert_array_equal(moved.positions[:, 0], positions[:, 1])
+    np.testing.assert_array_equal(moved.id_probabilities[:, 1], probabilities[:, 0])
+
+
+def test_join_keeps_only_tracked_frames_and_says_where_each_row_comes_from():
+    one = TrajectoriesFile(np.zeros((5, 2, 2)), None, {})
+    two = TrajectoriesFile(np.ones((5, 2, 2)), None, {})
+    data = joined.join([("v/a", "x.avi", one, [[0, 2]]), ("v/b", "x.avi", two, [[2, 5]])])
+    assert list(data.source_frame) == [0, 1, 2, 3, 4]
+    assert list(data.job) == ["v/a", "v/a", "v/b", "v/b", "v/b"]
+    assert data.trajectories.positions.shape == (5, 2, 2)
+
+
+def test_quality_row_flags_contested_and_weak_matches():
+    matches = {
+        "f/a": {"assignment": [0, 1], "confidence": [1, 1], "agreement": 1, "contested": []},
+        "f/b": {"assignment": [1, 0], "confidence": [0.9, 0.2], "agreement": 0.7, "contested": [2]},
+    }
+    row = quality.recording_row("f", "f/a", matches, {"f/c": "3 animals"}, 300, 0.5)
+    assert row["state"] == "flagged" and row["parts"] == 2 and row["frames"] == 300
+    # identity 2 of part b is reference identity 1: its weak confidence is identity 1's
+    assert row["confidence_per_identity"] == "1: 0.200; 2: 0.900"
+    assert "two identities claim reference identity 2" in row["flags"]
+    assert "f/c not matched: 3 animals" in row["flags"]
+    assert set(row) == set(quality.COLUMNS)
+    clean = quality.recording_row("f", "f/a", {"f/a": matches["f/a"]}, {}, 10, 0.5)
+    assert clean["state"] == "matched" and clean["flags"] == ""
+
+
+def test_a_match_is_reused_until_a_session_changes(tmp_path):
+    record = tmp_path / "a.tracked.json"
+    record.write_text("{}")
+    cache = tmp_path / "pair.json"
+    key = pair_cache.key_of(record)
+    pair_cache.save(cache, key, {"assignment": [0]})
+    assert pair_cache.load(cache, key) == {"assignment": [0]}
+    record.write_text(json.dumps({"again": True}))
+    assert pair_cache.load(cache, pair_cache.key_of(record)) is None
+
+
+def test_config_fixes_one_image_size_for_every_job_of_a_recording():
+    from idtracker_flow.recordings.image_size import fix_image_size
+
+    options = {
+        **OPTIONS,
+        "join": {"colony": ["day1", "day2"]},
+        "image_size": {"colony": {"id_image_size": 24, "resolution_reduction": 0.5}},
+    }
+    document = {}
+    assert "recordings.image_size" in fix_image_size(document, "day2", options)
+    assert document == {"id_image_size": 24, "resolution_reduction": 0.5}
+    assert fix_image_size({}, "elsewhere", options) is None
+    # Knowledge transfer: the size is the transferred model's, as idtracker.ai requires.
+    learner = {"knowledge_transfer_folder": "results/sessions/day1/session_a"}
+    assert fix_image_size(learner, "day1", options) is None and "id_image_size" not in learner
