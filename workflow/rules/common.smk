@@ -126,6 +126,15 @@ def all_recordings(wildcards=None):
     ]
 
 
+def recording_inputs(wildcards):
+    """Every part's copied trajectories and tracked record: a re-tracked or validated part
+    makes the recording again (matches of unchanged parts are reused)."""
+    members = RECORDINGS[wildcards.recording]
+    return [layout.job_file(layout.TRAJECTORIES, *key) for key in members] + [
+        steps.TRACK.output_of(*key) for key in members
+    ]
+
+
 def finished_exports(wildcards=None):
     """Exports of the jobs tracked at least once (the target of `pixi run export`)."""
     return [

@@ -1,16 +1,7 @@
 # Recordings: the jobs that film the same animals (by default those of one settings/<video>/
 # folder; config `recordings`), matched to the reference part's identities with idtracker.ai's
 # idmatcher.ai and joined in time order in recordings/<recording>/. One DAG job per
-# recording; its input function runs once per recording, not per job.
-
-
-def recording_inputs(wildcards):
-    """Every part's copied trajectories and tracked record: a re-tracked or validated part
-    makes the recording again (matches of unchanged parts are reused)."""
-    members = RECORDINGS[wildcards.recording]
-    return [layout.job_file(layout.TRAJECTORIES, *key) for key in members] + [
-        steps.TRACK.output_of(*key) for key in members
-    ]
+# recording; its input function (rules/common.smk) runs once per recording, not per job.
 
 
 rule match_recording:
