@@ -14,6 +14,8 @@ rule match_recording:
         },
     log:
         layout.RECORDING_LOG,
+    benchmark:
+        layout.RECORDING_BENCHMARK
     conda:
         "../envs/idtracker-flow.yaml"
     params:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from idtracker_flow.exports.individuals import NamesError
 from idtracker_flow.recordings.recording import RecordingFailed, match_recording
-
-SUCCESS = "Matched recording"
+from idtracker_flow.recordings.state import SUCCESS
 
 
 def main(smk) -> None:

@@ -46,6 +46,7 @@ RECORDING_PARTS = "recordings/{recording}/parts"
 RECORDING_MOVEMENT = "recordings/{recording}/{recording}.movement.nc"
 RECORDING_TIDY = "recordings/{recording}/{recording}.tidy.{format}"
 RECORDING_LOG = "results/logs/match_recording/{recording}.log"
+RECORDING_BENCHMARK = "results/benchmarks/match_recording/{recording}.tsv"
 
 # Files inside a job's session, as patterns (for the DAG and the status view).
 SESSION_TRAJECTORIES_FILE = f"{SESSION}/{idtracker_files.TRAJECTORIES}"
