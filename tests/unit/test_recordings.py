@@ -137,3 +137,28 @@ def test_config_fixes_one_image_size_for_every_job_of_a_recording():
     # Knowledge transfer: the size is the transferred model's, as idtracker.ai requires.
     learner = {"knowledge_transfer_folder": "results/sessions/day1/session_a"}
     assert fix_image_size(learner, "day1", options) is None and "id_image_size" not in learner
+
+
+def test_status_of_a_recording(tmp_path, monkeypatch):
+    from idtracker_flow.recordings.state import recording_state
+
+    monkeypatch.chdir(tmp_path)
+    members = [("fish1", "a"), ("fish1", "b")]
+    done = {"fish1/a": "done", "fish1/b": "done"}
+    state, why = recording_state("fish1", members, {"fish1/a": "done", "fish1/b": "failed"})
+    assert state == "waiting" and "fish1/b" in why and "failed" in why
+    assert recording_state("fish1", members, done)[0] == "pending"
+    log = tmp_path / "results/logs/match_recording/fish1.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("Recording fish1 was not matched:\nfish1/b was tracked with identification")
+    state, why = recording_state("fish1", members, done)
+    assert state == "failed" and "identification" in why
+    summary = tmp_path / "recordings/fish1/matches.json"
+    summary.parent.mkdir(parents=True)
+    row = {"parts": 2, "frames": 300, "confidence_per_identity": "1: 0.9", "flags": ""}
+    summary.write_text(json.dumps({**row, "state": "matched"}))
+    log.write_text("Matched recording fish1")
+    assert recording_state("fish1", members, done) == (
+        "matched",
+        "2 parts, 300 frames, confidence 1: 0.9",
+    )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import copy_workspace, make_workspace
+from conftest import copy_workspace, make_workspace, run_status
 
 from idtracker_flow.demo import ground_truth, synthetic_video
 
@@ -115,5 +115,13 @@ def test_a_failed_part_leaves_the_recording_waiting(recording_tracked, tmp_path)
     result = ws.snakemake(timeout=600)
     assert result.returncode != 0
     # The recording is not matched from the parts that worked: it waits for the failed one.
-    assert "match_recording" not in result.stdout + result.stderr or "fish1-02" in result.stderr
     assert ws.path("recordings", "fish1", "matches.json").read_text() == before
+    printed, rows = run_status(ws)
+    assert rows["fish1/fish1-02"]["state"] == "failed"
+    assert "fish1: waiting: waiting for fish1/fish1-02 (1 failed" in printed
+
+
+def test_status_shows_the_recording_matched(recording_tracked):
+    printed, _ = run_status(recording_tracked)
+    assert "Recordings (parts matched to one identity per animal):" in printed
+    assert "fish1: matched: 2 parts, 300 frames" in printed or "fish1: flagged: 2 parts" in printed
