@@ -125,3 +125,23 @@ def test_status_shows_the_recording_matched(recording_tracked):
     printed, _ = run_status(recording_tracked)
     assert "Recordings (parts matched to one identity per animal):" in printed
     assert "fish1: matched: 2 parts, 300 frames" in printed or "fish1: flagged: 2 parts" in printed
+
+
+def test_config_fixes_the_image_size_idtracker_ai_uses(tmp_path):
+    """The design that keeps parts comparable: config recordings.image_size goes into every
+    job's repaired settings and idtracker.ai tracks with exactly that size (22 px is what it
+    picks by itself on this video). Without identities, to stay quick: the size is set in the
+    crossing-detection stage all the same."""
+    ws = make_workspace(tmp_path / "project")
+    synthetic_video.make_recording(ws.path("videos"), 1, 60)
+    ws.add_job("fish1", "fish1-00", video_path="videos/fish1-00.avi")
+    config = ws.path("config", "config.yaml")
+    fixed = "fish1: {id_image_size: 24, resolution_reduction: 1.0}"
+    config.write_text(config.read_text() + f"\nrecordings:\n  image_size:\n    {fixed}\n")
+    result = ws.snakemake("tracking/fish1/fish1-00.h5", timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    info = json.loads(
+        ws.path("results", "sessions", "fish1", "session_fish1-00", "session.json").read_text()
+    )
+    assert info["id_image_size"] == [24, 24, 1]
+    assert info["resolution_reduction"] == 1.0
