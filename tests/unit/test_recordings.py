@@ -162,3 +162,17 @@ def test_status_of_a_recording(tmp_path, monkeypatch):
         "matched",
         "2 parts, 300 frames, confidence 1: 0.9",
     )
+
+
+def test_the_quality_table_and_report_have_a_row_per_recording(tmp_path):
+    from idtracker_flow.qc import summary
+
+    matches = {"f/a": {"assignment": [0], "confidence": [1], "agreement": 1, "contested": []}}
+    row = quality.recording_row("f", "f/a", matches, {"f/b": "3 animals"}, 10, 0.5)
+    path = tmp_path / "matches.json"
+    path.write_text(json.dumps({**row, "order": ["f/a"], "matches": matches}))
+    table = summary.recordings_table([path])
+    assert list(table.columns) == quality.COLUMNS and table.loc[0, "state"] == "flagged"
+    page = summary.recordings_html(table)
+    assert 'id="qc-recordings-table"' in page and "f/b not matched: 3 animals" in page
+    assert summary.recordings_html(summary.recordings_table([])) == ""
