@@ -145,3 +145,22 @@ def test_config_fixes_the_image_size_idtracker_ai_uses(tmp_path):
     )
     assert info["id_image_size"] == [24, 24, 1]
     assert info["resolution_reduction"] == 1.0
+
+
+def test_a_validated_part_updates_the_recording_without_matching_again(recording_tracked, tmp_path):
+    import h5py
+
+    ws = copy_workspace(recording_tracked, tmp_path / "validated")
+    # As idtracker.ai's validator does: the session's trajectories rewritten in place.
+    session_h5 = ws.path(
+        "results", "sessions", "fish1", "session_fish1-01", "trajectories", "trajectories.h5"
+    )
+    with h5py.File(session_h5, "r+") as h5:
+        h5["trajectories"][0, :, :] = [[1.0, 2.0], [3.0, 4.0]]
+    result = ws.snakemake("recordings/fish1/matches.json", timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    log = ws.path("results", "logs", "match_recording", "fish1.log").read_text()
+    assert "fish1/fish1-01: match unchanged since it was computed" in log
+    table = pd.read_parquet(ws.path("recordings", "fish1", "fish1.tidy.parquet"))
+    first_of_part = table[(table["job"] == "fish1/fish1-01") & (table["frame"] == 0)]
+    assert sorted(first_of_part["x"]) == [1.0, 3.0]
