@@ -70,6 +70,27 @@ def test_every_animal_keeps_one_identity_across_the_parts(recording_tracked):
     assert halves[0].identity_map == halves[1].identity_map == joined.identity_map
 
 
+def test_each_part_is_assigned_the_reference_identity_of_the_same_animal(recording_tracked):
+    """The truth, part by part: idtracker.ai's own identity labels of each part (in general
+    not the same animal in both parts) against the animal they follow, composed with the
+    reference's, give the assignment idmatcher.ai must find."""
+    ws = recording_tracked
+    summary = json.loads(ws.path("recordings", "fish1", "matches.json").read_text())
+    animal_of = {}  # part -> {idtracker.ai identity: true animal}
+    for part in PARTS:
+        result = ground_truth.score_files(
+            ws.path("tracking", "fish1", f"{part}.h5"), ws.path("videos", f"{part}.groundtruth.csv")
+        )
+        assert result.identity_accuracy > 0.9, ground_truth.summary(result)
+        animal_of[part] = result.identity_map
+    reference_identity = {animal: ident for ident, animal in animal_of["fish1-00"].items()}
+    expected = [reference_identity[animal_of["fish1-01"][i + 1]] - 1 for i in range(2)]
+    print(
+        f"\nidtracker.ai's identities of part -01 are the reference's {[e + 1 for e in expected]}"
+    )
+    assert summary["matches"]["fish1/fish1-01"]["assignment"] == expected
+
+
 def test_the_recording_files_say_how_sure_the_match_is(recording_tracked):
     ws = recording_tracked
     summary = json.loads(ws.path("recordings", "fish1", "matches.json").read_text())
