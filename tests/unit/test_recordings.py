@@ -176,3 +176,18 @@ def test_the_quality_table_and_report_have_a_row_per_recording(tmp_path):
     page = summary.recordings_html(table)
     assert 'id="qc-recordings-table"' in page and "f/b not matched: 3 animals" in page
     assert summary.recordings_html(summary.recordings_table([])) == ""
+
+
+def test_a_misspelt_reference_fails_the_recording_with_a_message(tmp_path, monkeypatch):
+    from idtracker_flow.recordings.recording import RecordingFailed, sort_out
+
+    monkeypatch.chdir(tmp_path)
+    for job in ("a", "b"):
+        session = tmp_path / "results/sessions/fish1" / f"session_{job}"
+        session.mkdir(parents=True)
+        info = {"number_of_animals": 2, "id_image_size": [22, 22, 1], "video_paths": [job]}
+        (session / "session.json").write_text(json.dumps(info))
+    with pytest.raises(RecordingFailed, match="config recordings.reference"):
+        sort_out("fish1", [("fish1", "a"), ("fish1", "b")], "typo")
+    matched, reference, excluded = sort_out("fish1", [("fish1", "a"), ("fish1", "b")], None)
+    assert reference.job == "a" and [p.job for p in matched] == ["a", "b"] and not excluded

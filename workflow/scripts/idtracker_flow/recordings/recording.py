@@ -48,7 +48,10 @@ def cached_match(part: parts.Part, reference: parts.Part, recording: str, log) -
 def sort_out(recording: str, members, reference_job) -> tuple[list, parts.Part, dict]:
     """The parts in time order, the reference, and the parts that film other animals."""
     ordered = parts.time_order([parts.read_part(video, job) for video, job in members])
-    reference = parts.reference_of(ordered, reference_job)
+    try:
+        reference = parts.reference_of(ordered, reference_job)
+    except ValueError as error:
+        raise RecordingFailed(str(error)) from error
     if not reference.with_identities:
         raise RecordingFailed(
             f"The reference {reference.name} was tracked without identities, so there is"

@@ -64,10 +64,15 @@ def recording_lines(project, statuses) -> list[str]:
         key for key in project.targets if with_identities(project.facts(*key).settings or {})
     ]
     recordings = grouping.recordings(with_ids, options)
+    unknown = grouping.unknown_folders(project.jobs, options)
+    lines = [
+        f"config/config.yaml, recordings: join: names {', '.join(unknown)}, with no settings"
+        " under settings/. What to do: correct the folder name."
+    ] if unknown else []  # fmt: skip
     if not recordings:
-        return []
+        return lines
     job_states = {layout.job_id(s.video, s.job): s.state for s in statuses}
-    lines = ["", "Recordings (parts matched to one identity per animal):"]
+    lines += ["", "Recordings (parts matched to one identity per animal):"]
     for name, members in sorted(recordings.items()):
         state, why = recording_state(name, members, job_states)
         lines.append(f"  {name}: {state}: {why}")
