@@ -8,6 +8,7 @@ from idtracker_flow.console import launch
 from idtracker_flow.exports import outputs as export_outputs
 from idtracker_flow.project import job_inputs, layout, steps
 from idtracker_flow.project.jobs import discover_jobs
+from idtracker_flow.recordings import grouping as recording_groups
 from idtracker_flow.settings import digest as settings_digest
 from idtracker_flow.tracking import run_lock
 
@@ -25,11 +26,14 @@ SKIPPED = set(config["skip"])
 EXPORT_OUTPUTS = export_outputs.patterns(config["exports"])
 TARGET_JOBS = [key for key in JOBS if layout.job_id(*key) not in SKIPPED]
 JOB_SET = set(JOBS)
+# Recordings (config `recordings`): recording name -> its jobs, and the matching step's outputs.
+RECORDING_OUTPUTS = recording_groups.output_patterns(config["exports"])
 
 
 wildcard_constraints:
     video=r"[^/\\]+",
     job=r"[^/\\]+",
+    recording=r"[^/\\]+",
 
 
 # Input functions run once per job in every dry run and every run (10,000 jobs is a real batch):
@@ -39,6 +43,19 @@ wildcard_constraints:
 SETTINGS_DIGESTS = settings_digest.DigestCache()
 if workflow.is_main_process:
     atexit.register(SETTINGS_DIGESTS.save)
+
+
+# Recordings (config `recordings`): recording name -> its jobs tracked with identities.
+RECORDINGS = recording_groups.recordings(
+    [
+        key
+        for key in (TARGET_JOBS if config["recordings"]["match_identities"] else [])
+        if (SETTINGS_DIGESTS.get(layout.job_file(layout.SETTINGS, *key)) or {}).get(
+            "identities"
+        )
+    ],
+    config["recordings"],
+)
 
 
 def settings_digest_of(wildcards):
@@ -101,6 +118,22 @@ def all_qc_trajectory_plots(wildcards=None):
 def all_exports(wildcards=None):
     """Every job's provenance record: the export_job rule writes it with the other exports."""
     return [layout.job_file(layout.PROVENANCE, *key) for key in TARGET_JOBS]
+
+
+def all_recordings(wildcards=None):
+    """Every recording's summary (the match_recording rule writes it with the other files)."""
+    return [
+        layout.RECORDING_SUMMARY.format(recording=name) for name in sorted(RECORDINGS)
+    ]
+
+
+def recording_inputs(wildcards):
+    """Every part's copied trajectories and tracked record: a re-tracked or validated part
+    makes the recording again (matches of unchanged parts are reused)."""
+    members = RECORDINGS[wildcards.recording]
+    return [layout.job_file(layout.TRAJECTORIES, *key) for key in members] + [
+        steps.TRACK.output_of(*key) for key in members
+    ]
 
 
 def finished_exports(wildcards=None):

@@ -39,6 +39,7 @@ rule qc_summary:
     input:
         rows=all_qc_rows,
         trajectory_plots=all_qc_trajectory_plots,
+        recordings=all_recordings,
     output:
         csv=report(
             layout.QC_SUMMARY_CSV,
@@ -47,6 +48,7 @@ rule qc_summary:
             labels={"table": "summary (CSV)"},
         ),
         parquet=layout.QC_SUMMARY_PARQUET,
+        recordings_csv=layout.QC_RECORDINGS_CSV,
         html=report(
             layout.QC_SUMMARY_HTML,
             caption="../report/summary.rst",

@@ -11,6 +11,8 @@ def main(smk) -> None:
             smk.output.csv,
             smk.output.parquet,
             smk.output.html,
+            recording_files=smk.input.recordings,
+            recordings_csv=smk.output.recordings_csv,
         )
         flagged = int((table["flags"] != "").sum())
         print(f"{len(table)} jobs, {flagged} flagged. Table: {smk.output.csv}", file=log)

@@ -21,6 +21,7 @@ def main(smk) -> None:
                 smk.config["path_prefixes"],
                 smk.config["video_dirs"],
                 truncated_videos=smk.config["truncated_videos"],
+                recordings=smk.config["recordings"],
             )
         except (RepairError, SettingsError) as error:
             message = f"{error}\n\nNothing was tracked for job {video}/{job}; the other jobs go on."

@@ -14,6 +14,7 @@ import argparse
 import time
 from pathlib import Path
 
+from idtracker_flow.recordings.state import recording_lines
 from idtracker_flow.state.facts import Project
 from idtracker_flow.state.progress import progress_lines
 from idtracker_flow.state.table import notes_for, print_table, write_csv
@@ -81,6 +82,8 @@ def main(argv: list[str]) -> int:
         write_csv(statuses, args.csv)
     shown = [s for s in statuses if not args.state or s.state in args.state]
     print_table(shown, statuses, notes_for(project, statuses))
+    for line in recording_lines(project, statuses):
+        print(line)
     if args.csv:
         print(f"Written to {args.csv} (a snapshot: run status again for the latest).")
     return 0

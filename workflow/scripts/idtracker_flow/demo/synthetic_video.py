@@ -426,6 +426,35 @@ def make_video(
     }
 
 
+def make_recording(
+    outdir,
+    n_parts: int = 2,
+    frames_per_part: int = 150,
+    n_animals: int = 2,
+    seed: int = 0,
+    name: str = "fish1",
+) -> list[dict]:
+    """A recording split into parts as camera software does (``<name>-00.avi``,
+    ``<name>-01.avi``, ...): the same animals with the same markings, moving on across the part
+    boundaries. Each part has its own ``<name>-NN.groundtruth.csv`` (frames from 0, animal k
+    is the same animal in every part), so the truth across parts is known."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    size = default_size(n_animals)
+    positions, headings = make_paths(n_animals, n_parts * frames_per_part, size, size, seed)
+    noise_rng = np.random.default_rng([seed, 2])
+    background = _background(size, size)
+    made = []
+    for part in range(n_parts):
+        frames = range(part * frames_per_part, (part + 1) * frames_per_part)
+        images = [render_frame(background, positions[f], headings[f], noise_rng) for f in frames]
+        video, codec = write_video(outdir, f"{name}-{part:02d}", images)
+        groundtruth = outdir / f"{name}-{part:02d}.groundtruth.csv"
+        write_groundtruth(groundtruth, positions[frames.start : frames.stop])
+        made.append({"video": video, "groundtruth": groundtruth, "codec": codec})
+    return made
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", type=Path)

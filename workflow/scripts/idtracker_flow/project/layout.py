@@ -35,7 +35,18 @@ QC_TIMELINE_PLOT = "results/qc/plots/{video}/{job}.timeline.png"
 QC_SUMMARY_CSV = "results/qc/summary.csv"
 QC_SUMMARY_PARQUET = "results/qc/summary.parquet"
 QC_SUMMARY_HTML = "results/qc/summary.html"
+QC_RECORDINGS_CSV = "results/qc/recordings.csv"
 QC_SUMMARY_LOG = "results/logs/qc_summary.log"
+
+# One file set per recording (the jobs filming the same animals, matched with idmatcher.ai):
+# every part relabelled to the recording's identities and all parts joined in time order.
+RECORDING_DIR = "recordings/{recording}"
+RECORDING_SUMMARY = "recordings/{recording}/matches.json"
+RECORDING_PARTS = "recordings/{recording}/parts"
+RECORDING_MOVEMENT = "recordings/{recording}/{recording}.movement.nc"
+RECORDING_TIDY = "recordings/{recording}/{recording}.tidy.{format}"
+RECORDING_LOG = "results/logs/match_recording/{recording}.log"
+RECORDING_BENCHMARK = "results/benchmarks/match_recording/{recording}.tsv"
 
 # Files inside a job's session, as patterns (for the DAG and the status view).
 SESSION_TRAJECTORIES_FILE = f"{SESSION}/{idtracker_files.TRAJECTORIES}"

@@ -127,8 +127,40 @@ def overview_html(table: pd.DataFrame, plots: dict, failed=()) -> str:
     return "\n".join(lines) + "\n"
 
 
+def recordings_table(summary_files) -> pd.DataFrame:
+    """A row per recording (recordings/<recording>/matches.json)."""
+    from idtracker_flow.recordings.quality import COLUMNS
+
+    rows = [json.loads(Path(path).read_text()) for path in summary_files]
+    return pd.DataFrame(
+        [{name: row.get(name) for name in COLUMNS} for row in rows], columns=COLUMNS
+    )
+
+
+def recordings_html(table: pd.DataFrame) -> str:
+    if table.empty:
+        return ""
+    header = "".join(f"<th>{name.replace('_', ' ')}</th>" for name in table.columns)
+    lines = [
+        '<div class="qc-recordings"><h2>Recordings: identities matched across parts</h2>',
+        f'<table id="qc-recordings-table" style="font-size:small"><thead><tr>{header}</tr></thead>',
+    ]
+    for _, row in table.iterrows():
+        style = ' style="background:#fde0dc"' if row["flags"] else ""
+        cells = "".join(f"<td>{html.escape(str(value))}</td>" for value in row)
+        lines.append(f"<tr{style}>{cells}</tr>")
+    return "\n".join([*lines, "</table></div>"]) + "\n"
+
+
 def write_summary(
-    row_files, plot_files, csv_path, parquet_path, html_path, failed=()
+    row_files,
+    plot_files,
+    csv_path,
+    parquet_path,
+    html_path,
+    failed=(),
+    recording_files=(),
+    recordings_csv=None,
 ) -> pd.DataFrame:
     rows = [json.loads(Path(path).read_text()) for path in row_files]
     table = summary_table(rows)
@@ -137,7 +169,11 @@ def write_summary(
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_files.write_with(csv_path, lambda partial: write_csv(table, partial))
     atomic_files.write_with(parquet_path, lambda partial: table.to_parquet(partial, index=False))
-    atomic_files.write_text(html_path, overview_html(table, plots, failed))
+    recordings = recordings_table(recording_files)
+    if recordings_csv:
+        atomic_files.write_with(recordings_csv, lambda partial: write_csv(recordings, partial))
+    page = overview_html(table, plots, failed) + recordings_html(recordings)
+    atomic_files.write_text(html_path, page)
     return table
 
 

@@ -2,7 +2,8 @@
 
 Snakemake calls the input functions for every job in every dry run and run. Reading and parsing
 a settings file costs about 0.1 ms, a tenth of Snakemake's own work per file (bench/dag), so
-the digest the DAG needs (the video paths as written, the knowledge-transfer folder) is kept in
+the digest the DAG needs (the video paths as written, the knowledge-transfer folder,
+whether it tracks identities) is kept in
 .snakemake/, keyed by each file's modification time and size. A file whose time or size changed
 is read again: the same test Snakemake applies to decide what to run again.
 """
@@ -17,12 +18,13 @@ from idtracker_flow.settings import reader
 CACHE = Path(".snakemake") / "idtracker-flow" / "settings-digests.json"
 # Raise when the digest's content changes. The code's own file times are part of the key too,
 # so a workflow update that reads settings differently starts a fresh cache.
-FORMAT = 1
+FORMAT = 2
 
 
 def digest(path: str) -> dict | None:
-    """The video paths as written and the knowledge-transfer folder; None when the file cannot
-    be read (the repair rule says why in its log)."""
+    """The video paths as written, the knowledge-transfer folder and whether it tracks
+    identities (a part of a recording to match); None when the file cannot be read (the repair
+    rule says why in its log)."""
     try:
         settings = reader.read_settings(Path(path))
     except Exception:
@@ -31,7 +33,16 @@ def digest(path: str) -> dict | None:
     return {
         "videos": reader.video_paths(settings),
         "transfer": str(folder) if folder else None,
+        "identities": with_identities(settings),
     }
+
+
+def with_identities(settings: dict) -> bool:
+    try:
+        animals = int(settings.get("number_of_animals") or 0)
+    except (TypeError, ValueError):
+        return False
+    return animals > 1 and not settings.get("track_wo_identities")
 
 
 def code_version() -> str:

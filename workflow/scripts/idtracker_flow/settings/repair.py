@@ -12,6 +12,7 @@ import tomlkit
 
 from idtracker_flow.project import atomic_files
 from idtracker_flow.project.layout import SESSION, SETTINGS, job_path
+from idtracker_flow.recordings.image_size import fix_image_size
 from idtracker_flow.settings import known_keys, paths, reader
 from idtracker_flow.settings.checks import (
     check_background_size,
@@ -243,11 +244,12 @@ def repaired_document(
     check_videos: bool = True,
     for_workflow: bool = True,
     truncated_videos: str = "fail",
+    recordings: dict | None = None,
 ) -> tuple[tomlkit.TOMLDocument, list[str]]:
     """The repaired settings and notes on what changed; RepairError lists every problem.
 
     `for_workflow` drops output_dir (the workflow places sessions); an in-place rewrite of the
-    user's own file keeps it.
+    user's own file keeps it. `recordings` (config) may fix the identification image size.
     """
     settings = Path(settings)
     document, notes = parsed_with_notes(settings)
@@ -263,6 +265,8 @@ def repaired_document(
     fix.transfer()
     fix.background(found_videos)
     fix.arrays()
+    if recordings and (note := fix_image_size(document, video, recordings)):
+        notes.append(note)
     if for_workflow and "output_dir" in document:
         # The workflow decides where sessions go, so that every job's session is found.
         del document["output_dir"]
