@@ -186,9 +186,9 @@ def run_status(ws) -> tuple[str, dict[str, dict]]:
     return result.stdout, rows
 
 
-# Tracked once per test session, for test_qc.py and test_exports_real_runs.py: two jobs on the synthetic
-# video, "whole" (no identities, whole video) and "part" (identities with the contrastive
-# step, tracking interval 20-170).
+# Tracked once per test session, for test_qc.py and test_exports_real_runs.py: two jobs on the
+# synthetic video, "whole" (no identities, whole video) and "part" (identities with the
+# contrastive step, tracking interval 20-170).
 QC_INTERVAL = [20, 170]
 QC_JOBS = {
     "whole": {},
