@@ -191,7 +191,10 @@ def test_running_while_a_run_holds_the_lock_and_not_after_it_is_killed(tracked, 
     _, rows = run_status(ws)
     assert "running" not in {row["state"] for row in rows.values()}
     assert rows[f"demo/{busy}"]["state"] == "failed"
-    assert "interrupted before it finished" in rows[f"demo/{busy}"]["reason"]
+    # Which words depends on a race: the job's script sees Snakemake gone (interrupted), or
+    # first sees its tracker stopped by the watchdog's SIGTERM; both say it must run again.
+    reason = rows[f"demo/{busy}"]["reason"]
+    assert "interrupted before it finished" in reason or "killed by SIGTERM" in reason, reason
 
 
 def test_skip_and_unskip_keep_the_config_comments(workspace):

@@ -26,6 +26,7 @@ ONE_JOB_AGAIN = {
     "repair_settings": 1,
     "track": 1,
     "copy_trajectories": 1,
+    "export_job": 1,
     "qc_job": 1,
     "qc_summary": 1,
     "all": 1,
