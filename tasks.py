@@ -3,6 +3,7 @@
     python3 tasks.py            list the tasks
     python3 tasks.py demo       set up .venv on first use, then run the task
     python3 tasks.py track -n   extra words go to the task, as with `pixi run`
+    python3 tasks.py setup-dlc  the DeepLabCut environment (.venv-dlc), for DeepLabCut jobs
 
 The tasks themselves are read from pixi.toml, so both set-ups run the same commands.
 Works on Windows, macOS and Linux with Python 3.11 or newer.
@@ -31,6 +32,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 REQUIREMENTS = ROOT / "requirements-dev.txt"
 STAMP = VENV / ".requirements.sha256"
+# DeepLabCut lives in its own environment: it pins pandas<3, the workflow pandas 3.
+DLC_VENV = ROOT / ".venv-dlc"
+DLC_REQUIREMENTS = ROOT / "requirements-dlc.txt"
 
 
 def read_tasks() -> dict[str, dict]:
@@ -38,23 +42,27 @@ def read_tasks() -> dict[str, dict]:
     return {name: task if isinstance(task, dict) else {"cmd": task} for name, task in tasks.items()}
 
 
-def requirements_hash() -> str:
-    text = "".join(p.read_text() for p in sorted(ROOT.glob("requirements*.txt")))
+def requirements_hash(files=None) -> str:
+    files = files or [p for p in sorted(ROOT.glob("requirements*.txt")) if p != DLC_REQUIREMENTS]
+    text = "".join(p.read_text() for p in files)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def ensure_venv() -> None:
-    """Create .venv and install the requirements, again whenever they change."""
-    if STAMP.is_file() and STAMP.read_text() == requirements_hash() and PYTHON.exists():
+def ensure_venv(venv_dir: Path = VENV, requirements: Path = REQUIREMENTS, hashed=None) -> None:
+    """Create the environment and install the requirements, again whenever they change."""
+    python = venv_dir / BIN.name / PYTHON.name
+    stamp = venv_dir / STAMP.name
+    wanted = requirements_hash(hashed)
+    if stamp.is_file() and stamp.read_text() == wanted and python.exists():
         return
-    if not PYTHON.exists():
-        print(f"Creating a Python environment in {VENV} ...", flush=True)
-        venv.create(VENV, with_pip=True)
+    if not python.exists():
+        print(f"Creating a Python environment in {venv_dir} ...", flush=True)
+        venv.create(venv_dir, with_pip=True)
     print("Installing the Python packages (a few GB, a few minutes the first time) ...", flush=True)
-    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check"]
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check"]
     subprocess.run([*pip, "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "--quiet", "-r", str(REQUIREMENTS)], check=True)
-    STAMP.write_text(requirements_hash())
+    subprocess.run([*pip, "--quiet", "-r", str(requirements)], check=True)
+    stamp.write_text(wanted)
 
 
 def command_for(task: dict, extra: list[str]) -> list[str]:
@@ -77,8 +85,11 @@ def main(argv: list[str]) -> int:
     if name == "setup":
         ensure_venv()
         return 0
+    if name == "setup-dlc":
+        ensure_venv(DLC_VENV, DLC_REQUIREMENTS, [DLC_REQUIREMENTS])
+        return 0
     if name not in tasks:
-        print(f"Unknown task {name!r}. Tasks: {', '.join(tasks)} (and setup).")
+        print(f"Unknown task {name!r}. Tasks: {', '.join(tasks)} (and setup, setup-dlc).")
         return 2
     ensure_venv()
     env = dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=str(BIN) + os.pathsep + os.environ["PATH"])

@@ -15,6 +15,7 @@ def test_nested_defaults_are_filled_like_snakemakes_validate(tmp_path):
         "min_fraction_identified": 0.95,
         "min_fraction_all_present": 0.9,
         "min_silhouette_score": 0.91,
+        "min_mean_likelihood": 0.6,
     }
     assert read["exports"] == {
         "movement": True,

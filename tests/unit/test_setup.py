@@ -41,7 +41,13 @@ def test_pixi_pins_match_requirements():
     }
     required = pins((REPO / "requirements.txt").read_text().splitlines())
     required |= pins((REPO / "requirements-dev.txt").read_text().splitlines())
+    dlc = pins((REPO / "requirements-dlc.txt").read_text().splitlines())
+    # One torch for both environments: the DeepLabCut one pins the same versions.
+    assert all(required.get(name, pin) == pin for name, pin in dlc.items())
+    required |= dlc
     assert declared == required
+    feature = manifest["feature"]["dlc"]["pypi-dependencies"]
+    assert {name.lower(): spec.lstrip("=") for name, spec in feature.items()} == dlc
 
 
 def test_conda_env_matches_requirements():

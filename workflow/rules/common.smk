@@ -76,6 +76,17 @@ def videos_input(wildcards):
     return job_inputs.found_videos(digest["videos"], settings, config) if digest else []
 
 
+DEEPLABCUT_SNAPSHOTS = {}
+
+
+def model_input(wildcards):
+    """A DeepLabCut job's trained snapshot: retraining (a new snapshot) analyses it again;
+    nothing else about the project does."""
+    model = (settings_digest_of(wildcards) or {}).get("deeplabcut")
+    settings = layout.job_file(layout.SETTINGS, wildcards.video, wildcards.job)
+    return job_inputs.deeplabcut_snapshot(model, settings, config, DEEPLABCUT_SNAPSHOTS)
+
+
 def transfer_input(wildcards):
     """The job whose session this one learns identities from (knowledge transfer): that job
     is tracked first."""

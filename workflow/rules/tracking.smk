@@ -22,9 +22,11 @@ rule fix_paths:
         all_repaired_settings,
 
 
+# idtracker.ai, or DeepLabCut for a settings file with tracker = "deeplabcut" (same slots).
 rule track:
     input:
         transfer_input,
+        model_input,
         settings=steps.REPAIR.output,
     output:
         tracked=steps.TRACK.output,

@@ -1,12 +1,17 @@
-"""Rule `copy_trajectories`: copy a session's trajectories.h5 to tracking/<video>/<job>.h5.
+"""Rule `copy_trajectories`: copy a session's trajectories.h5 to tracking/<video>/<job>.h5
+(a DeepLabCut job's: its stitched tracks, <session>/tracks.h5, in DeepLabCut's format).
 
 The copy gets a fresh modification time (not copy2) so Snakemake sees it as newer than the
 session; when idtracker.ai's validator rewrites the session's file, it becomes newer again
 and the copy is made anew.
 """
 
+import json
 import sys
+from pathlib import Path
 
+from idtracker_flow.deeplabcut import run as deeplabcut_run
+from idtracker_flow.deeplabcut import tracks_file
 from idtracker_flow.idtracker.session import trajectories_problem
 from idtracker_flow.project import atomic_files, layout, steps
 
@@ -14,7 +19,11 @@ from idtracker_flow.project import atomic_files, layout, steps
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
     with open(smk.log[0], "w", encoding="utf-8") as log:
-        source = layout.session_trajectories(video, job)
+        source, check = layout.session_trajectories(video, job), trajectories_problem
+        record = json.loads(Path(smk.input.tracked).read_text(encoding="utf-8"))
+        if record.get("tracker") == "deeplabcut":
+            source = Path(record["session"]) / deeplabcut_run.TRACKS
+            check = tracks_file.problem
         job_name = layout.job_id(video, job)
         if not source.is_file():
             message = (
@@ -26,9 +35,9 @@ def main(smk) -> None:
         # A damaged session file never replaces a good copy in tracking/; the copy is read
         # too before it replaces anything (a disk that fills up while copying).
         try:
-            if problem := trajectories_problem(source):
+            if problem := check(source):
                 raise atomic_files.BadContent(problem)
-            atomic_files.copy_file(source, smk.output.trajectories, check=trajectories_problem)
+            atomic_files.copy_file(source, smk.output.trajectories, check=check)
         except atomic_files.BadContent as problem:
             print(
                 f"Job {job_name}: {problem}; {smk.output.trajectories} was left as it was."

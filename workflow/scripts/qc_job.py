@@ -1,8 +1,10 @@
 """Rule `qc_job`: the QC row and the two plots of one tracked job (idtracker_flow.qc.job)."""
 
+import json
 import sys
 from pathlib import Path
 
+from idtracker_flow.deeplabcut import tracks_file
 from idtracker_flow.idtracker.session import trajectories_problem
 from idtracker_flow.project import layout
 from idtracker_flow.qc import metrics
@@ -12,7 +14,10 @@ from idtracker_flow.qc.job import make_job_qc
 def main(smk) -> None:
     with open(smk.log[0], "w", encoding="utf-8") as log:
         video, job = smk.wildcards.video, smk.wildcards.job
-        if problem := trajectories_problem(Path(smk.input.trajectories)):
+        record = json.loads(Path(smk.input.tracked).read_text(encoding="utf-8"))
+        deeplabcut = record.get("tracker") == "deeplabcut"
+        check = tracks_file.problem if deeplabcut else trajectories_problem
+        if problem := check(Path(smk.input.trajectories)):
             print(
                 f"Job {layout.job_id(video, job)}: {problem}.\nWhat to do: run `pixi run copy`"
                 " to copy the session's trajectories again, or `pixi run track` to track again.",
@@ -20,7 +25,7 @@ def main(smk) -> None:
             )
             sys.exit(1)
         session_json = layout.job_path(layout.SESSION_JSON_FILE, video, job)
-        if not session_json.is_file():
+        if not session_json.is_file() and not deeplabcut:
             print(
                 f"Note: {session_json} is missing; the tracked interval is taken as the whole"
                 " video and the job is reported as not validated.",

@@ -4,6 +4,8 @@ attempt within the run only for a failure a retry can fix (idtracker_flow.tracki
 import sys
 from pathlib import Path
 
+from idtracker_flow.deeplabcut import provenance as deeplabcut_provenance
+from idtracker_flow.deeplabcut import run as deeplabcut_run
 from idtracker_flow.exports.provenance import capture_at_tracking
 from idtracker_flow.project import layout, steps
 from idtracker_flow.tracking import retry
@@ -43,6 +45,24 @@ def start_attempt(log_path: Path, attempt: int, attempts: int, log) -> bool:
     return alone
 
 
+def analyse_with_deeplabcut(smk, session: Path, log, alone: bool) -> dict:
+    video, job = smk.wildcards.video, smk.wildcards.job
+    return deeplabcut_run.analyse(
+        smk.input.settings,
+        session,
+        layout.job_path(layout.WORKDIR, video, job),
+        layout.job_id(video, job),
+        log,
+        device=smk.config["device"],
+        threads=smk.threads,
+        python=smk.config["deeplabcut_python"],
+        gpus=smk.config["gpus"],
+        jobs_per_gpu=smk.config["jobs_per_gpu"],
+        limits=limits(smk.config, video, job),
+        alone=alone,
+    )
+
+
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
     session = layout.job_path(layout.SESSION, video, job)
@@ -52,22 +72,25 @@ def main(smk) -> None:
     with open(log_path, "w" if attempt == 1 else "a", encoding="utf-8", buffering=1) as log:
         alone = start_attempt(log_path, attempt, attempts, log)
         try:
-            record = track(
-                smk.input.settings,
-                session,
-                layout.job_path(layout.WORKDIR, video, job),
-                layout.job_id(video, job),
-                Path(smk.output.tracked),
-                log,
-                device=smk.config["device"],
-                threads=smk.threads,
-                data_policy=smk.config["data_policy"],
-                command=smk.config["idtrackerai_command"],
-                gpus=smk.config["gpus"],
-                jobs_per_gpu=smk.config["jobs_per_gpu"],
-                limits=limits(smk.config, video, job),
-                alone=alone,
-            )
+            if deeplabcut_run.is_deeplabcut_job(Path(smk.input.settings)):
+                record = analyse_with_deeplabcut(smk, session, log, alone)
+            else:
+                record = track(
+                    smk.input.settings,
+                    session,
+                    layout.job_path(layout.WORKDIR, video, job),
+                    layout.job_id(video, job),
+                    Path(smk.output.tracked),
+                    log,
+                    device=smk.config["device"],
+                    threads=smk.threads,
+                    data_policy=smk.config["data_policy"],
+                    command=smk.config["idtrackerai_command"],
+                    gpus=smk.config["gpus"],
+                    jobs_per_gpu=smk.config["jobs_per_gpu"],
+                    limits=limits(smk.config, video, job),
+                    alone=alone,
+                )
         except TrackingFailed as error:
             retry.remember(log_path, str(error), error.transient)
             if error.transient and attempt < attempts:
@@ -79,6 +102,10 @@ def main(smk) -> None:
         record["provenance"] = capture_at_tracking(
             layout.job_path(layout.SETTINGS, video, job), Path(smk.input.settings), record["device"]
         )
+        if "deeplabcut" in record:
+            record["provenance"]["model"] = deeplabcut_provenance.capture(
+                record["deeplabcut"], Path(smk.input.settings)
+            )
         write_record(Path(smk.output.tracked), record)
         print(steps.TRACK.success_line(str(session)), file=log)
 

@@ -19,6 +19,11 @@ VERDICT = (
     " line); idtracker.ai's exit status says nothing (1 on success, 0 on a handled failure)"
 )
 
+DEEPLABCUT_VERDICT = (
+    "success: DeepLabCut's analyze_videos (auto_track) exited 0 and its stitched tracks are"
+    " readable and not empty"
+)
+
 
 def capture_at_tracking(settings: Path, repaired_settings: Path, device: str | None) -> dict:
     """What the tracking step records right after a success, on the machine that tracked:
@@ -58,6 +63,26 @@ def build(
 ) -> dict:
     captured = tracked_record.get("provenance") or {}
     missing = captured.get("not_recorded", NOT_RECORDED)
+    facts = _record(
+        job_name, tracked_record, session_info, settings, repaired_settings, repaired_values,
+        results, captured, missing,
+    )  # fmt: skip
+    if tracked_record.get("tracker") == "deeplabcut":
+        tracking = facts["tracking"]
+        del tracking["idtrackerai_exit_status"], tracking["stage_seconds"], tracking["validated"]
+        tracking.update(
+            tracker="DeepLabCut",
+            deeplabcut_exit_status=tracked_record.get("deeplabcut_exit_status"),
+            verdict=DEEPLABCUT_VERDICT,
+        )
+        facts["model"] = captured.get("model", missing)
+    return facts
+
+
+def _record(
+    job_name, tracked_record, session_info, settings, repaired_settings, repaired_values,
+    results, captured, missing,
+) -> dict:  # fmt: skip
     return {
         "job": job_name,
         "written": datetime.now(UTC).isoformat(timespec="seconds"),

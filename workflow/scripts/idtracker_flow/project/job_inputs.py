@@ -1,9 +1,11 @@
 """A job's inputs beyond its settings file, as the DAG sees them: the videos found on this
-machine and the job it learns identities from. One definition for the workflow's input
-functions (workflow/rules/common.smk) and `pixi run status`, so both see the same edges."""
+machine, the job it learns identities from and a DeepLabCut job's trained snapshot. One
+definition for the workflow's input functions (workflow/rules/common.smk) and
+`pixi run status`, so both see the same edges."""
 
 from pathlib import Path
 
+from idtracker_flow.deeplabcut import model as deeplabcut_model
 from idtracker_flow.settings import paths
 
 
@@ -27,3 +29,36 @@ def transfer_source(
     if reference in jobs and reference != job:
         return reference
     return None
+
+
+def deeplabcut_snapshot(
+    model: dict | None, settings: str, config: dict, cache: dict | None = None
+) -> list[str]:
+    """A DeepLabCut job's snapshot file (the digest's "deeplabcut" entry), as a list: retraining
+    makes a new one and the job runs again. Empty when there is none (the repair rule fails
+    on it with a message, not the whole DAG). `cache`: one lookup per project and snapshot
+    choice for the life of one DAG or status view (many jobs share one trained network)."""
+    if not model or not model.get("project"):
+        return []
+    key = (model["project"], settings, model["shuffle"], model["snapshot_index"],
+           model["trainingsetindex"])  # fmt: skip
+    cache = {} if cache is None else cache
+    if key not in cache:
+        cache[key] = _find_snapshot(model, Path(settings), config["path_prefixes"])
+    return cache[key]
+
+
+def _find_snapshot(model: dict, settings: Path, prefixes: dict) -> list[str]:
+    lookup = paths.locate(model["project"], settings, prefixes, [])
+    if lookup.found is None:
+        lookup = paths.locate(model["project"], settings, prefixes, [], want_dir=True)
+    if lookup.found is None:
+        return []
+    config_yaml = deeplabcut_model.project_config_path(lookup.found)
+    try:
+        snapshot = deeplabcut_model.snapshot(
+            config_yaml, model["shuffle"], model["snapshot_index"], model["trainingsetindex"]
+        )
+    except deeplabcut_model.ModelMissing:
+        return []
+    return [str(snapshot)]

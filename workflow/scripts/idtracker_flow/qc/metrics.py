@@ -30,6 +30,7 @@ from idtracker_flow.project import layout
 COLUMNS = [
     "video",
     "job",
+    "tracker",
     "frames",
     "animals",
     "fps",
@@ -45,6 +46,10 @@ COLUMNS = [
     "longest_gap_frames",
     "longest_gap_seconds",
     "median_speed_bl_per_s",
+    # DeepLabCut jobs only: poses
+    "keypoints_found",
+    "mean_likelihood",
+    "possible_identity_swaps",
     "tracking_seconds",
     *stages.COLUMNS,
     "device",
@@ -61,6 +66,7 @@ DEFAULT_THRESHOLDS = {
     "min_fraction_all_present": 0.9,
     "max_gap_seconds": 1.0,
     "min_silhouette_score": 0.91,
+    "min_mean_likelihood": 0.6,
 }
 
 
@@ -204,6 +210,7 @@ def job_row(
     row = {
         "video": video,
         "job": job,
+        "tracker": "idtracker.ai",
         "frames": int(n_frames),
         "animals": int(n_animals),
         "fps": _round(fps, 3),
@@ -282,6 +289,12 @@ def flags(row: dict, thresholds: dict) -> list[str]:
     minimum = thresholds.get("min_silhouette_score", DEFAULT_THRESHOLDS["min_silhouette_score"])
     if score is not None and score < minimum:
         reasons.append(f"silhouette score {score:.3f} < {minimum:g} (identities may be mixed up)")
+    likelihood = row.get("mean_likelihood")
+    minimum = thresholds.get("min_mean_likelihood", DEFAULT_THRESHOLDS["min_mean_likelihood"])
+    if likelihood is not None and likelihood < minimum:
+        reasons.append(f"mean keypoint likelihood {likelihood:.2f} < {minimum:g}")
+    if swaps := row.get("possible_identity_swaps"):
+        reasons.append(f"{swaps} possible identity swaps (the animals' labels jump between them)")
     longest = row.get("longest_gap_seconds")
     if longest is not None and longest > thresholds["max_gap_seconds"]:
         reasons.append(

@@ -19,6 +19,7 @@ from idtracker_flow.qc import metrics as qc_metrics
 OVERVIEW_COLUMNS = [
     "video",
     "job",
+    "tracker",
     "animals",
     "tracked_interval",
     "estimated_accuracy",
@@ -47,6 +48,8 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
         "fps",
         "silhouette_score",
         "peak_gpu_memory_mb",
+        "keypoints_found",
+        "mean_likelihood",
         *stages.COLUMNS,
     ):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")

@@ -12,19 +12,20 @@ import json
 import os
 from pathlib import Path
 
+from idtracker_flow.deeplabcut import job_settings as deeplabcut_settings
 from idtracker_flow.project import atomic_files
 from idtracker_flow.settings import reader
 
 CACHE = Path(".snakemake") / "idtracker-flow" / "settings-digests.json"
 # Raise when the digest's content changes. The code's own file times are part of the key too,
 # so a workflow update that reads settings differently starts a fresh cache.
-FORMAT = 2
+FORMAT = 3
 
 
 def digest(path: str) -> dict | None:
-    """The video paths as written, the knowledge-transfer folder and whether it tracks
-    identities (a part of a recording to match); None when the file cannot be read (the repair
-    rule says why in its log)."""
+    """The video paths as written, the knowledge-transfer folder, whether it tracks
+    identities (a part of a recording to match) and a DeepLabCut job's model; None when the
+    file cannot be read (the repair rule says why in its log)."""
     try:
         settings = reader.read_settings(Path(path))
     except Exception:
@@ -34,7 +35,15 @@ def digest(path: str) -> dict | None:
         "videos": reader.video_paths(settings),
         "transfer": str(folder) if folder else None,
         "identities": with_identities(settings),
+        "deeplabcut": deeplabcut_model(settings),
     }
+
+
+def deeplabcut_model(settings: dict) -> dict | None:
+    """A DeepLabCut job's project (as written) and which snapshot; None for idtracker.ai."""
+    if not deeplabcut_settings.is_deeplabcut(settings):
+        return None
+    return {"project": str(settings.get("project") or ""), **deeplabcut_settings.options(settings)}
 
 
 def with_identities(settings: dict) -> bool:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import tomlkit
 
+from idtracker_flow.deeplabcut import job_settings as deeplabcut_settings
+from idtracker_flow.deeplabcut import model as deeplabcut_model
 from idtracker_flow.project import atomic_files
 from idtracker_flow.project.layout import SESSION, SETTINGS, job_path
 from idtracker_flow.recordings.image_size import fix_image_size
@@ -210,6 +212,41 @@ class _Repair:
         if str(image) != background:
             self.notes.append(f"background_subtraction_stat: '{background}' -> {image}")
 
+    def deeplabcut_job(self) -> None:
+        """A DeepLabCut job: its own keys, one video, a project with a trained network."""
+        where = f"Job {self.job_name}: {self.settings}"
+        values = self.document.unwrap()
+        self.problems += [f"{where}: {p}" for p in deeplabcut_settings.problems(values)]
+        found_videos = self.videos()
+        if len(found_videos) > 1:
+            self.problems.append(
+                f"{where}: a DeepLabCut job analyses one video; this one lists"
+                f" {len(found_videos)}.\nWhat to do: make one settings file per video."
+            )
+        written = values.get("project")
+        if not written:
+            return
+        lookup = paths.locate(str(written), self.settings, self.prefixes, [])
+        if lookup.found is None:
+            lookup = paths.locate(str(written), self.settings, self.prefixes, [], want_dir=True)
+        if lookup.found is None:
+            self.failure(lookup, "project", "DeepLabCut project")
+            return
+        config_yaml = deeplabcut_model.project_config_path(lookup.found.resolve())
+        options = deeplabcut_settings.options(values)
+        try:
+            deeplabcut_model.snapshot(
+                config_yaml,
+                options["shuffle"],
+                options["snapshot_index"],
+                options["trainingsetindex"],
+            )
+        except deeplabcut_model.ModelMissing as error:
+            self.problems.append(f"{where}: project '{written}': {error}")
+        self.document["project"] = literal_path(config_yaml)
+        if str(config_yaml) != str(written):
+            self.notes.append(f"project: '{written}' -> {config_yaml}")
+
     def arrays(self) -> None:
         for key, value in self.document.unwrap().items():
             if (fixed := floats_if_mixed(value)) is not None:
@@ -256,6 +293,15 @@ def repaired_document(
     job_name = f"{video}/{job}"
     fix = _Repair(settings, video, job_name, prefixes, video_dirs, check_videos, document, notes)
     fix.truncated_videos = truncated_videos
+    if problem := deeplabcut_settings.tracker_problem(document):
+        raise RepairError(f"Job {job_name}: {settings}: {problem}")
+    if deeplabcut_settings.is_deeplabcut(document):
+        fix.deeplabcut_job()
+        if fix.problems:
+            raise RepairError("\n\n".join(fix.problems))
+        return document, notes
+    if deeplabcut_settings.TRACKER_KEY in document:  # tracker = "idtrackerai": not its key
+        del document[deeplabcut_settings.TRACKER_KEY]
     fix.keys()
     values = ValueCheck(document, f"Job {job_name}: {settings}")
     values.run()

@@ -29,7 +29,7 @@ def step_inputs(node: Node, facts: dict) -> list[float | None]:
         transfer = []
         if job_facts.transfer is not None:
             transfer = [facts[job_facts.transfer].input_time[TRACK.name]]
-        return [job_facts.input_time[REPAIR.name], *transfer]
+        return [job_facts.input_time[REPAIR.name], *transfer, *job_facts.model_times]
     return [job_facts.input_time[TRACK.name], job_facts.session_trajectories_time]
 
 

@@ -14,7 +14,7 @@ from idtracker_flow.project import job_inputs, layout
 from idtracker_flow.project.config import read_config
 from idtracker_flow.project.jobs import discover_jobs, unusable_settings
 from idtracker_flow.project.steps import REPAIR, STEPS, TRACK
-from idtracker_flow.settings import reader
+from idtracker_flow.settings import digest, reader
 from idtracker_flow.tracking import run_lock
 
 INCOMPLETE = Path(".snakemake/incomplete")
@@ -106,6 +106,8 @@ class JobFacts:
     settings_time: float | None
     video_times: list[float | None]
     session_trajectories_time: float | None
+    model: list[str]  # a DeepLabCut job's snapshot (empty for idtracker.ai)
+    model_times: list[float | None]
     output_time: dict[str, float | None]  # step -> its output's time as an output
     input_time: dict[str, float | None]  # step -> its output's time as the next step's input
     # Steps whose output Snakemake marked incomplete: being made now (the output may not exist
@@ -130,6 +132,7 @@ class Project:
         self.files = Folders()
         self.incomplete = incomplete_outputs()
         self._facts: dict[tuple[str, str], JobFacts] = {}
+        self._snapshots: dict = {}  # DeepLabCut snapshots, found once per project
 
     def facts(self, video: str, job: str) -> JobFacts:
         key = (video, job)
@@ -143,12 +146,15 @@ class Project:
     def _gather(self, video: str, job: str) -> JobFacts:
         settings_path = layout.job_file(layout.SETTINGS, video, job)
         settings = quick_settings(settings_path)
-        videos, transfer = [], None
+        videos, transfer, model = [], None, []
         if settings is not None:
             written = reader.video_paths(settings)
             videos = job_inputs.found_videos(written, settings_path, self.config)
             folder = settings.get("knowledge_transfer_folder")
             transfer = job_inputs.transfer_source(folder, (video, job), self.job_set)
+            model = job_inputs.deeplabcut_snapshot(
+                digest.deeplabcut_model(settings), settings_path, self.config, self._snapshots
+            )
         outputs = {step.name: step.output_of(video, job) for step in STEPS}
         output_time = {name: self.files.output_mtime(path) for name, path in outputs.items()}
         session_h5 = layout.job_file(layout.SESSION_TRAJECTORIES_FILE, video, job)
@@ -159,6 +165,8 @@ class Project:
             settings_time=self.files.input_mtime(settings_path),
             video_times=[self.files.input_mtime(path) for path in videos],
             session_trajectories_time=self.files.input_mtime(session_h5),
+            model=model,
+            model_times=[self.files.input_mtime(path) for path in model],
             output_time=output_time,
             input_time={
                 name: self.files.input_mtime(outputs[name]) for name in (REPAIR.name, TRACK.name)

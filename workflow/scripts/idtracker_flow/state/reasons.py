@@ -48,6 +48,9 @@ def _changed_inputs(facts, since: float | None) -> list[str]:
     for path, stamp in zip(facts.videos, facts.video_times):
         if stamp is not None and stamp > since:
             reasons.append(f"video {path} changed {when(stamp)}")
+    for path, stamp in zip(facts.model, facts.model_times):
+        if stamp is not None and stamp > since:
+            reasons.append(f"DeepLabCut model retrained: {path} is new ({when(stamp)})")
     return reasons
 
 

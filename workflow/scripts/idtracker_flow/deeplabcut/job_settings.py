@@ -1,0 +1,91 @@
+"""A DeepLabCut job's settings file: settings/<video>/<job>.toml with `tracker = "deeplabcut"`.
+
+The same folder, the same names (`<video>/<job>`) and the same path repair as idtracker.ai
+jobs, so status, skip, the report and the cluster profile treat both alike. Example:
+
+    tracker = "deeplabcut"
+    project = "D:/dlc/fish-lab-2026-11-30/config.yaml"   # the trained project (or its folder)
+    video_paths = ["D:/videos/fish1-00.mp4"]             # one video per job
+    shuffle = 1                # optional (default 1)
+    snapshot_index = -1        # optional: as DeepLabCut's snapshotindex (-1: the best, or last)
+    n_tracks = 2               # optional (default: the project's individuals)
+    track_method = "box"       # optional: ellipse, box or skeleton (default: the project's)
+    batch_size = 8             # optional (default: the project's)
+"""
+
+TRACKER_KEY = "tracker"
+DEEPLABCUT = "deeplabcut"
+
+# key -> (what it holds, check of a written value or None)
+KEYS = {
+    TRACKER_KEY: "the tracker: deeplabcut",
+    "project": "the DeepLabCut project's config.yaml (or the project folder)",
+    "video_paths": "the video to analyse (one per job)",
+    "shuffle": "the shuffle of the trained network (a whole number, default 1)",
+    "trainingsetindex": "which TrainingFraction of config.yaml (default 0)",
+    "snapshot_index": "the snapshot (as DeepLabCut's snapshotindex: -1 the best or last)",
+    "n_tracks": "the number of animals to track (default: the project's individuals)",
+    "track_method": "ellipse, box or skeleton (default: the project's default_track_method)",
+    "batch_size": "frames per batch on the GPU (default: the project's)",
+}
+TRACK_METHODS = ("ellipse", "box", "skeleton")
+
+
+def is_deeplabcut(settings: dict) -> bool:
+    return str(settings.get(TRACKER_KEY, "")).lower() == DEEPLABCUT
+
+
+def tracker_problem(settings: dict) -> str | None:
+    """A `tracker` value this workflow does not know (None: idtracker.ai or deeplabcut)."""
+    value = settings.get(TRACKER_KEY)
+    if value is None or str(value).lower() in (DEEPLABCUT, "idtrackerai", "idtracker.ai"):
+        return None
+    return (
+        f"tracker = {value!r} is not a tracker this workflow runs.\nWhat to do: write"
+        f' tracker = "{DEEPLABCUT}" for a DeepLabCut job, or delete the line for idtracker.ai.'
+    )
+
+
+def _whole_number(value, at_least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= at_least
+
+
+def problems(settings: dict) -> list[str]:
+    """What is wrong with the job's own keys (paths are checked by the repair)."""
+    found = []
+    for key in settings:
+        if key not in KEYS:
+            known = ", ".join(KEYS)
+            found.append(
+                f"'{key}' is not a setting of a DeepLabCut job.\nWhat to do: fix the name or"
+                f" delete the line (a DeepLabCut job knows: {known})."
+            )
+    if not settings.get("project"):
+        found.append(
+            "it has no `project`.\nWhat to do: add the path of the trained DeepLabCut project's"
+            ' config.yaml, e.g. project = "D:/dlc/myproject-me-2026-11-30/config.yaml".'
+        )
+    for key, at_least in (("shuffle", 0), ("trainingsetindex", 0), ("n_tracks", 1)):
+        if key in settings and not _whole_number(settings[key], at_least):
+            found.append(f"{key} = {settings[key]!r} must be a whole number ≥ {at_least}.")
+    if "batch_size" in settings and not _whole_number(settings["batch_size"], 1):
+        found.append(f"batch_size = {settings['batch_size']!r} must be a whole number ≥ 1.")
+    index = settings.get("snapshot_index")
+    if index is not None and not (_whole_number(index, -(10**6)) or index == "best"):
+        found.append(f'snapshot_index = {index!r} must be a whole number (-1: the last) or "best".')
+    method = settings.get("track_method")
+    if method is not None and method not in TRACK_METHODS:
+        found.append(f"track_method = {method!r} must be one of {', '.join(TRACK_METHODS)}.")
+    return found
+
+
+def options(settings: dict) -> dict:
+    """The job's options with their defaults (None: DeepLabCut's own default)."""
+    return {
+        "shuffle": settings.get("shuffle", 1),
+        "trainingsetindex": settings.get("trainingsetindex", 0),
+        "snapshot_index": settings.get("snapshot_index"),
+        "n_tracks": settings.get("n_tracks"),
+        "track_method": settings.get("track_method"),
+        "batch_size": settings.get("batch_size"),
+    }
