@@ -30,11 +30,8 @@ def arrays(table) -> tuple[np.ndarray, np.ndarray]:
 
     def cube(frame) -> np.ndarray:
         frame = frame.droplevel("scorer", axis=1) if "scorer" in frame.columns.names else frame
-        return (
-            frame.reindex(columns=[(n, p) for n in names for p in parts])
-            .to_numpy(float)
-            .reshape(shape)
-        )
+        values = frame.reindex(columns=[(n, p) for n in names for p in parts]).to_numpy(float)
+        return np.array(values).reshape(shape)  # a writable copy (pandas 3 gives read-only views)
 
     positions = np.stack([cube(x), cube(y)], axis=-1)
     like = cube(likelihood) if likelihood is not None else np.full(shape, np.nan)

@@ -1,0 +1,187 @@
+"""DeepLabCut jobs without DeepLabCut: the settings, the snapshot DeepLabCut would pick, the
+repair's messages, the QC's swap count and the exports from a tracks table.
+
+The project folders here are written by hand (a config.yaml and empty snapshot files): the
+workflow test (tests/workflow/test_deeplabcut_real_runs.py) checks the same choice of snapshot
+against a real trained project and DeepLabCut itself.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from idtracker_flow.deeplabcut import (
+    environment,
+    exports,
+    job_settings,
+    model,
+    quality,
+    tracks_file,
+)
+from idtracker_flow.settings.repair import RepairError, repaired_document
+
+PROJECT_YAML = """\
+Task: fish
+scorer: lab
+date: Nov30
+multianimalproject: true
+engine: pytorch
+iteration: 0
+TrainingFraction:
+- 0.95
+snapshotindex: -1
+"""
+
+
+def make_project(root, snapshots=("snapshot-005.pt", "snapshot-010.pt", "snapshot-best-008.pt")):
+    config = root / "dlc" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text(PROJECT_YAML)
+    train = config.parent / "dlc-models-pytorch/iteration-0/fishNov30-trainset95shuffle1/train"
+    train.mkdir(parents=True)
+    for name in snapshots:
+        (train / name).write_bytes(b"")
+    return config, train
+
+
+def test_snapshot_is_the_one_deeplabcut_picks(tmp_path):
+    config, train = make_project(tmp_path)
+    # DeepLabCut sorts by epochs with the best snapshot last; -1 (config.yaml) is the best.
+    assert model.snapshot(config) == train / "snapshot-best-008.pt"
+    assert model.snapshot(config, index=0) == train / "snapshot-005.pt"
+    assert model.snapshot(config, index=1) == train / "snapshot-010.pt"
+    assert model.snapshot(config, index="best") == train / "snapshot-best-008.pt"
+    assert model.snapshot(config.parent / "config.yaml", 1, -2) == train / "snapshot-010.pt"
+
+
+def test_a_missing_model_says_what_to_train(tmp_path):
+    config, train = make_project(tmp_path, snapshots=())
+    with pytest.raises(model.ModelMissing) as error:
+        model.snapshot(config, shuffle=1)
+    assert str(train) in str(error.value) and "train_network" in str(error.value)
+    with pytest.raises(model.ModelMissing, match="shuffle=2"):
+        model.snapshot(config, shuffle=2)
+
+
+def test_job_settings_problems_name_the_key():
+    assert job_settings.problems({"tracker": "deeplabcut", "project": "p", "shuffle": 1}) == []
+    found = job_settings.problems(
+        {"tracker": "deeplabcut", "shufle": 1, "track_method": "circle", "n_tracks": 0}
+    )
+    text = "\n".join(found)
+    assert "'shufle' is not a setting" in text and "no `project`" in text
+    assert "track_method = 'circle'" in text and "n_tracks = 0" in text
+    assert "is not a tracker" in job_settings.tracker_problem({"tracker": "sleap"})
+
+
+def write_job(tmp_path, text: str):
+    video = tmp_path / "videos" / "fish1.mp4"
+    video.parent.mkdir(parents=True, exist_ok=True)
+    video.write_bytes(b"")
+    settings = tmp_path / "settings" / "fish1" / "poses.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(text)
+    return settings
+
+
+def repair(settings):
+    return repaired_document(settings, "fish1", "poses", {}, [], check_videos=False)
+
+
+def test_repair_finds_the_project_and_keeps_the_job_keys(tmp_path):
+    config, _ = make_project(tmp_path)
+    settings = write_job(
+        tmp_path,
+        'tracker = "deeplabcut"\nproject = "../../dlc"\n'
+        'video_paths = ["../../videos/fish1.mp4"]\nn_tracks = 2\n',
+    )
+    document, notes = repair(settings)
+    assert document["project"] == str(config.resolve())
+    assert document["video_paths"] == [str((tmp_path / "videos" / "fish1.mp4").resolve())]
+    assert document["n_tracks"] == 2 and any(note.startswith("project:") for note in notes)
+
+
+def test_repair_refuses_a_project_without_a_trained_network(tmp_path):
+    make_project(tmp_path, snapshots=())
+    settings = write_job(
+        tmp_path,
+        'tracker = "deeplabcut"\nproject = "../../dlc/config.yaml"\n'
+        'video_paths = ["../../videos/fish1.mp4", "../../videos/fish1.mp4"]\n',
+    )
+    with pytest.raises(RepairError) as error:
+        repair(settings)
+    message = str(error.value)
+    assert f"Job fish1/poses: {settings}" in message
+    assert "no trained network" in message and "What to do: train the network" in message
+    assert "one video" in message
+
+
+def test_repair_says_where_it_looked_for_a_missing_project(tmp_path):
+    settings = write_job(
+        tmp_path, 'tracker = "deeplabcut"\nproject = "D:/dlc/config.yaml"\nvideo_paths = []\n'
+    )
+    with pytest.raises(RepairError, match="DeepLabCut project was not found"):
+        repair(settings)
+
+
+def test_no_deeplabcut_environment_says_how_to_install(tmp_path):
+    with pytest.raises(environment.NoDeepLabCut) as error:
+        environment.deeplabcut_python(str(tmp_path / "nowhere" / "python"))
+    assert "python3 tasks.py setup-dlc" in str(error.value)
+    assert "pixi install -e dlc" in str(error.value)
+
+
+def tracks_table(frames: int, swap_at: int | None = None, drop=()) -> pd.DataFrame:
+    """A DeepLabCut-style tracks table: two animals, three keypoints, on parallel lines."""
+    columns = pd.MultiIndex.from_product(
+        [
+            ["DLC_scorer"],
+            ["animal1", "animal2"],
+            ["snout", "fin", "tail"],
+            ["x", "y", "likelihood"],
+        ],
+        names=["scorer", "individuals", "bodyparts", "coords"],
+    )
+    t = np.arange(frames, dtype=float)
+    rows = []
+    for frame in t:
+        centres = [(10 + frame, 20.0), (10 + frame, 60.0)]
+        if swap_at is not None and frame >= swap_at:
+            centres.reverse()
+        row = []
+        for cx, cy in centres:
+            for dx, dy in ((4, 0), (0, 3), (-4, 0)):
+                row += [cx + dx, cy + dy, 0.9]
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=columns)
+    return table.drop(index=list(drop))
+
+
+def test_possible_swaps_counts_a_label_exchange():
+    steady = tracks_table(40)
+    swapped = tracks_table(40, swap_at=25)
+    centres = quality.centroid_trajectories(steady, 25).positions
+    assert centres.shape == (40, 2, 2)
+    assert quality.possible_swaps(centres) == 0
+    assert quality.possible_swaps(quality.centroid_trajectories(swapped, 25).positions) == 1
+    columns = quality.pose_columns(swapped)
+    assert columns["keypoints_found"] == 1.0 and columns["mean_likelihood"] == 0.9
+
+
+def test_movement_dataset_and_tidy_table_from_tracks(tmp_path):
+    path = tmp_path / "tracks.h5"
+    tracks_table(10, drop=(3, 4)).to_hdf(path, key=tracks_file.KEY)
+    assert tracks_file.problem(path) is None
+    full = tracks_file.read_full(path, n_frames=12)
+    assert len(full) == 12 and full.iloc[3].isna().all() and full.iloc[11].isna().all()
+    dataset = exports.read_dataset(path, 12, 25.0, {"video": "fish1", "job": "poses"}, "3.0.2")
+    assert dict(dataset.sizes) == {"time": 12, "space": 2, "keypoints": 3, "individuals": 2}
+    assert dataset.attrs["source_software"] == "DeepLabCut" and dataset.attrs["fps"] == 25.0
+    x = dataset["position"].sel(individuals="animal2", keypoints="fin", space="x").values
+    assert x[5] == 15.0 and np.isnan(x[3])
+    table = exports.tidy_table(dataset, "fish1", "poses", px_per_mm=2.0)
+    assert len(table) == 12 * 2 * 3
+    row = table[(table.frame == 5) & (table.individual == "animal2") & (table.keypoint == "fin")]
+    assert row[["x", "y", "likelihood", "x_mm"]].values.tolist() == [[15.0, 63.0, 0.9, 7.5]]
+    assert row["time_s"].item() == pytest.approx(0.2)
+    assert tracks_file.problem(tmp_path / "none.h5").endswith("is missing")

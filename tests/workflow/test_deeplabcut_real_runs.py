@@ -1,0 +1,219 @@
+"""DeepLabCut jobs through the real workflow: a tiny multi-animal project built and trained
+here from a synthetic video with known keypoints (random-init weights, offline), analysed by
+the real DeepLabCut 3.0.2 in its own environment (.venv-dlc, `python3 tasks.py setup-dlc`).
+
+CI installs that environment first (.ci/run) and these tests fail there without it; elsewhere
+they are skipped with the command that installs it.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status
+
+from idtracker_flow.deeplabcut import environment, model, tracks_file
+
+MAKE_PROJECT = REPO / "tests" / "deeplabcut" / "make_project.py"
+EPOCHS = 60  # tests/deeplabcut/make_project.py: enough for a few pixels on its test video
+
+
+def dlc_python() -> Path:
+    try:
+        return environment.deeplabcut_python()
+    except environment.NoDeepLabCut as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install the DeepLabCut environment: {error}")
+        pytest.skip("no DeepLabCut environment here: python3 tasks.py setup-dlc")
+
+
+def make_project(python: Path, folder: Path, *args: str) -> Path:
+    done = subprocess.run(
+        [str(python), str(MAKE_PROJECT), str(folder), *args],
+        capture_output=True,
+        text=True,
+        timeout=3000,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """The trained project (kept in tests/artifacts/ between local runs, keyed on the script),
+    copied to a scratch folder the tests may retrain."""
+    python = dlc_python()
+    key = hashlib.sha256(MAKE_PROJECT.read_bytes() + str(EPOCHS).encode()).hexdigest()[:12]
+    cached = ARTIFACTS / f"dlc-project-{key}"
+    if not (cached / "done").is_file():
+        shutil.rmtree(cached, ignore_errors=True)
+        make_project(python, cached, "--epochs", str(EPOCHS))
+        (cached / "done").write_text("")
+    folder = tmp_path_factory.mktemp("dlc") / "made"
+    shutil.copytree(cached, folder)
+    config = next(folder.glob("project/*/config.yaml"))
+    return python, folder, config
+
+
+@pytest.fixture(scope="module")
+def analysed(trained, tmp_path_factory):
+    """A workspace with one DeepLabCut job, tracked by `pixi run track`."""
+    python, folder, config = trained
+    ws = make_workspace(tmp_path_factory.mktemp("dlc-ws") / "project")
+    shutil.copy(folder / "test_video.mp4", ws.path("videos", "arena1.mp4"))
+    # Written as on the computer that trained it; path_prefixes leads to it here.
+    ws.write_settings(
+        "arena1",
+        "poses",
+        'tracker = "deeplabcut"\n'
+        f'project = "D:/dlc/{config.parent.name}/config.yaml"\n'
+        'video_paths = ["D:/videos/arena1.mp4"]\n'
+        "n_tracks = 2\n",
+    )
+    config_file = ws.path("config", "config.yaml")
+    text = config_file.read_text()
+    assert "path_prefixes: {}\n" in text and "device: auto\n" in text
+    prefixes = f"path_prefixes:\n  D:/dlc: {config.parent.parent}\n  D:/videos: videos\n"
+    text = text.replace("path_prefixes: {}\n", prefixes).replace("device: auto", "device: cpu")
+    config_file.write_text(text + f"deeplabcut_python: {python}\n")
+    result = ws.track(timeout=1800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return ws, folder, config
+
+
+def truth(folder: Path) -> dict[str, np.ndarray]:
+    """animal -> (frames, bodyparts, 2) from the test video's truth file."""
+    table = pd.read_csv(folder / "truth_test.csv")
+    parts = sorted(table.bodypart.unique())
+    found = {}
+    for animal, rows in table.groupby("individual"):
+        cube = rows.pivot_table(index="frame", columns="bodypart", values=["x", "y"])
+        found[animal] = np.stack(
+            [cube["x"][parts].to_numpy(), cube["y"][parts].to_numpy()], axis=-1
+        )
+    return found, parts
+
+
+def test_poses_are_where_the_animals_are_without_swaps(analysed):
+    ws, folder, _ = analysed
+    table = tracks_file.read_full(ws.path("tracking", "arena1", "poses.h5"))
+    true, parts = truth(folder)
+    n_frames = len(next(iter(true.values())))
+    table = table.reindex(range(n_frames))
+    errors, owners = [], {}
+    for track in tracks_file.individuals(table):
+        found = np.stack(
+            [
+                table.xs((track, coord), axis=1, level=("individuals", "coords"))
+                .droplevel("scorer", axis=1)[parts]
+                .to_numpy()
+                for coord in ("x", "y")
+            ],
+            axis=-1,
+        )  # (frames, bodyparts, 2)
+        # Which true animal each frame's pose is nearest to: one animal throughout, no swap.
+        distance = {
+            a: np.nanmean(np.linalg.norm(found - t, axis=2), axis=1) for a, t in true.items()
+        }
+        stacked = np.stack(list(distance.values()))
+        seen = np.isfinite(stacked).all(axis=0)
+        nearest = {list(distance)[i] for i in np.argmin(stacked[:, seen], axis=0)}
+        assert len(nearest) == 1, f"track {track} follows {nearest}: an identity swap"
+        owners[track] = nearest.pop()
+        errors.append(distance[owners[track]][seen])
+        assert seen.mean() > 0.9, f"track {track} found in {seen.mean():.0%} of frames"
+    assert sorted(owners.values()) == sorted(true), owners
+    assert np.mean(np.concatenate(errors)) < 5.0  # pixels
+
+
+def test_analysis_files_qc_and_provenance(analysed):
+    ws, _, config = analysed
+    tracks = ws.path("tracking", "arena1", "poses.h5")
+    record = json.loads(ws.path("results", "sessions", "arena1", "poses.tracked.json").read_text())
+    # The snapshot the DAG waits on is the one DeepLabCut analysed with.
+    expected = model.snapshot(config)
+    assert Path(record["deeplabcut"]["snapshot"]).resolve() == expected.resolve()
+    # movement dataset: every frame of the video, the same numbers as DeepLabCut's file.
+    dataset = xr.open_dataset(ws.path("tracking", "arena1", "poses.movement.nc"))
+    full = tracks_file.read_full(tracks, record["deeplabcut"]["video_frames"])
+    assert dataset.sizes["time"] == record["deeplabcut"]["video_frames"] == len(full)
+    assert dataset.attrs["source_software"] == "DeepLabCut"
+    snout_x = full.xs(("animal1", "snout", "x"), axis=1, level=(1, 2, 3)).iloc[:, 0].to_numpy()
+    np.testing.assert_array_equal(
+        dataset["position"].sel(individuals="animal1", keypoints="snout", space="x").values,
+        snout_x,
+    )
+    tidy = pd.read_parquet(ws.path("tracking", "arena1", "poses.tidy.parquet"))
+    assert set(tidy.columns) >= {"frame", "individual", "keypoint", "x", "y", "likelihood"}
+    assert len(tidy) == dataset.sizes["time"] * 2 * 3
+    provenance = json.loads(ws.path("tracking", "arena1", "poses.provenance.json").read_text())
+    assert provenance["tracking"]["tracker"] == "DeepLabCut"
+    assert (
+        provenance["model"]["snapshot"]["sha256"]
+        == hashlib.sha256(expected.read_bytes()).hexdigest()
+    )
+    assert provenance["model"]["software"]["deeplabcut_version"] == "3.0.2"
+    summary = pd.read_csv(ws.path("results", "qc", "summary.csv"))
+    row = summary.set_index("job").loc["poses"]
+    assert row["tracker"] == "DeepLabCut" and row["possible_identity_swaps"] == 0
+    assert row["mean_likelihood"] > 0.6 and row["keypoints_found"] > 0.9
+    assert ws.path("results", "qc", "plots", "arena1", "poses.trajectories.png").is_file()
+
+
+def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
+    ws, folder, config = analysed
+    assert planned_jobs(ws.snakemake("-n")) == {}
+    # Other changes to the project (labels, config.yaml) do not re-run the job.
+    os.utime(config)
+    assert planned_jobs(ws.snakemake("-n")) == {}
+    python = Path(trained_python(ws))
+    before = model.snapshot(config)
+    make_project(python, folder, "--retrain", "--epochs", "1")
+    after = model.snapshot(config)
+    assert after != before or after.stat().st_mtime > before.stat().st_mtime
+    planned = planned_jobs(ws.snakemake("-n"))
+    assert planned.get("track") == 1 and planned.get("export_job") == 1, planned
+    text, rows = run_status(ws)
+    assert rows["arena1/poses"]["state"] == "outdated", text
+    assert "DeepLabCut model retrained" in rows["arena1/poses"]["reason"], text
+
+
+def trained_python(ws) -> str:
+    for line in ws.path("config", "config.yaml").read_text().splitlines():
+        if line.startswith("deeplabcut_python:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError("no deeplabcut_python in the test's config")
+
+
+def test_missing_model_and_missing_deeplabcut_say_what_to_do(analysed):
+    ws, _, config = analysed
+    ws.write_settings(
+        "arena1",
+        "untrained",
+        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
+        "shuffle = 2\n",
+    )
+    result = ws.task("fix-paths", timeout=600)
+    assert result.returncode != 0
+    log = ws.path("results", "logs", "repair_settings", "arena1", "untrained.log").read_text()
+    assert "Job arena1/untrained" in log and "no trained network" in log
+    assert "shuffle=2" in log and "What to do" in log
+    ws.settings_path("arena1", "untrained").unlink()
+    # The environment without DeepLabCut: the job fails before anything is removed.
+    config_file = ws.path("config", "config.yaml")
+    config_file.write_text(
+        config_file.read_text().replace(trained_python(ws), str(ws.path("no-dlc", "python")))
+    )
+    result = ws.snakemake("--forcerun", "track", "tracking/arena1/poses.h5")
+    assert result.returncode != 0
+    log = ws.path("results", "logs", "track", "arena1", "poses.log").read_text()
+    assert "Job arena1/poses" in log and "python3 tasks.py setup-dlc" in log
+    assert ws.path("results", "sessions", "arena1", "session_poses", "tracks.h5").is_file()
