@@ -6,6 +6,7 @@ jobs the quality table flags, or the jobs named.
 """
 
 import csv
+import json
 from pathlib import Path
 
 from idtracker_flow.cli import track
@@ -35,6 +36,14 @@ def chosen_jobs(args: list[str], tracked: list[tuple[str, str]]) -> list[tuple[s
     return keys
 
 
+def deeplabcut_job(key: tuple[str, str]) -> bool:
+    try:
+        record = json.loads(Path(steps.TRACK.output_of(*key)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return record.get("tracker") == "deeplabcut"
+
+
 def main(args: list[str]) -> int:
     if unknown := [a for a in args if a.startswith("-") and a != "--flagged"]:
         print(f"Unknown option {unknown[0]}. {USAGE}")
@@ -46,6 +55,13 @@ def main(args: list[str]) -> int:
     if isinstance(jobs, str):
         print(jobs)
         return 1
+    if poses := [key for key in jobs if deeplabcut_job(key)]:
+        names = ", ".join(layout.job_id(*key) for key in poses)
+        print(
+            f"Left out (DeepLabCut jobs): {names}. DeepLabCut draws its own:"
+            " deeplabcut.create_labeled_video(config, [video], shuffle=..., track_method=...)."
+        )
+        jobs = [key for key in jobs if key not in poses]
     if not jobs:
         print(
             "No job to make a video of"

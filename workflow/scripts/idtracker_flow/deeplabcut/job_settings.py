@@ -9,7 +9,7 @@ jobs, so status, skip, the report and the cluster profile treat both alike. Exam
     shuffle = 1                # optional (default 1)
     snapshot_index = -1        # optional: as DeepLabCut's snapshotindex (-1: the best, or last)
     n_tracks = 2               # optional (default: the project's individuals)
-    track_method = "box"       # optional: ellipse, box or skeleton (default: the project's)
+    track_method = "box"       # optional: box or ellipse (default: the project's)
     batch_size = 8             # optional (default: the project's)
 """
 
@@ -25,10 +25,12 @@ KEYS = {
     "trainingsetindex": "which TrainingFraction of config.yaml (default 0)",
     "snapshot_index": "the snapshot (as DeepLabCut's snapshotindex: -1 the best or last)",
     "n_tracks": "the number of animals to track (default: the project's individuals)",
-    "track_method": "ellipse, box or skeleton (default: the project's default_track_method)",
+    "track_method": "box or ellipse (default: the project's default_track_method)",
     "batch_size": "frames per batch on the GPU (default: the project's)",
 }
-TRACK_METHODS = ("ellipse", "box", "skeleton")
+# DeepLabCut 3.0.2's skeleton tracker crashes (could not broadcast (6,1) into (3,1)), so it is
+# refused before any GPU time; the box tracker is the one that held animals in our tests.
+TRACK_METHODS = ("box", "ellipse")
 
 
 def is_deeplabcut(settings: dict) -> bool:
@@ -74,7 +76,11 @@ def problems(settings: dict) -> list[str]:
     if index is not None and not (_whole_number(index, -(10**6)) or index == "best"):
         found.append(f'snapshot_index = {index!r} must be a whole number (-1: the last) or "best".')
     method = settings.get("track_method")
-    if method is not None and method not in TRACK_METHODS:
+    if method == "skeleton":
+        found.append(
+            "track_method = 'skeleton' crashes in DeepLabCut 3.0.2.\nWhat to do: use \"box\"."
+        )
+    elif method is not None and method not in TRACK_METHODS:
         found.append(f"track_method = {method!r} must be one of {', '.join(TRACK_METHODS)}.")
     return found
 

@@ -50,7 +50,7 @@ def runner_command(python: Path, settings: dict, session: Path, device: str) -> 
         "--shuffle", str(options["shuffle"]),
         "--device", device_argument(device),
     ]  # fmt: skip
-    for key in ("snapshot_index", "n_tracks", "track_method", "batch_size", "trainingsetindex"):
+    for key in ("trainingsetindex", "snapshot_index", "n_tracks", "track_method", "batch_size"):
         if options[key] is not None:
             command += [f"--{key.replace('_', '-')}", str(options[key])]
     return command
