@@ -245,7 +245,7 @@ def analyze(args: argparse.Namespace, model: Model, device: str) -> float:
     except RuntimeError as error:
         if "out of memory" in str(error).lower():
             raise JobFailed(
-                f"The GPU ran out of memory ({device}). Lower the batch size "
+                f"CUDA out of memory on {device}: the GPU ran out of memory. Lower the batch size "
                 f"(now {args.batch_size or 'the project default'}) or use a larger GPU."
             ) from None
         raise

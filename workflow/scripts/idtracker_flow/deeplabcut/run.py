@@ -76,11 +76,9 @@ def analyse(
     alone: bool = False,
 ) -> dict:
     """Analyse one DeepLabCut job; return what the tracked-marker file records."""
-    repaired_settings, session, workdir = (
-        Path(repaired_settings).resolve(),
-        Path(session),
-        Path(workdir),
-    )
+    # Absolute: DeepLabCut runs in the work folder, and these paths are relative to the project.
+    repaired_settings = Path(repaired_settings).resolve()
+    session, workdir = Path(session).resolve(), Path(workdir).resolve()
     with open(repaired_settings, "rb") as handle:
         settings = tomllib.load(handle)
     try:
@@ -141,12 +139,13 @@ def _run_and_judge(
             " analyses it again.",
             transient=True,
         )
-    problem = summary.get("error") or tracks_file.problem(session / TRACKS)
-    if status != 0 or problem:
-        reason = problem or "DeepLabCut stopped without saying why: read the end of this log"
+    problem = summary.get("error")
+    if status != 0 and not problem:
+        problem = f"DeepLabCut stopped (exit status {status}). Its last lines:\n" + last_lines(log)
+    if problem := problem or tracks_file.problem(session / TRACKS):
         raise TrackingFailed(
-            f"Job {job_name}: DeepLabCut did not produce tracks.\n  {reason}",
-            transient=retry.CUDA_OUT_OF_MEMORY in reason,
+            f"Job {job_name}: DeepLabCut did not produce tracks.\n  {problem}",
+            transient=retry.CUDA_OUT_OF_MEMORY in problem,
         )
     used = summary.get("snapshot")
     if used and Path(used).resolve() != expected.resolve():
@@ -170,3 +169,15 @@ def _read_json(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def last_lines(log, count: int = 8) -> str:
+    """The end of the job's log (DeepLabCut's traceback), for the failure message: the log
+    itself is replaced when Snakemake tries the job again."""
+    try:
+        log.flush()
+        lines = Path(log.name).read_text(encoding="utf-8", errors="replace").splitlines()
+    except (OSError, AttributeError):
+        return "    (see the log)"
+    kept = [line for line in lines if line.strip()][-count:]
+    return "\n".join(f"    {line}" for line in kept)
