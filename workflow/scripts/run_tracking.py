@@ -45,22 +45,28 @@ def start_attempt(log_path: Path, attempt: int, attempts: int, log) -> bool:
     return alone
 
 
-def analyse_with_deeplabcut(smk, session: Path, log, alone: bool) -> dict:
+def run_job(smk, session: Path, log, alone: bool) -> dict:
+    """Track the job with idtracker.ai, or with DeepLabCut when its settings say so."""
     video, job = smk.wildcards.video, smk.wildcards.job
-    return deeplabcut_run.analyse(
-        smk.input.settings,
-        session,
-        layout.job_path(layout.WORKDIR, video, job),
-        layout.job_id(video, job),
-        log,
-        device=smk.config["device"],
+    config = smk.config
+    settings, workdir = smk.input.settings, layout.job_path(layout.WORKDIR, video, job)
+    shared = dict(
+        device=config["device"],
         threads=smk.threads,
-        python=smk.config["deeplabcut_python"],
-        gpus=smk.config["gpus"],
-        jobs_per_gpu=smk.config["jobs_per_gpu"],
-        limits=limits(smk.config, video, job),
+        gpus=config["gpus"],
+        jobs_per_gpu=config["jobs_per_gpu"],
+        limits=limits(config, video, job),
         alone=alone,
     )
+    if deeplabcut_run.is_deeplabcut_job(Path(settings)):
+        return deeplabcut_run.analyse(
+            settings, session, workdir, layout.job_id(video, job), log,
+            python=config["deeplabcut_python"], **shared,
+        )  # fmt: skip
+    return track(
+        settings, session, workdir, layout.job_id(video, job), Path(smk.output.tracked), log,
+        data_policy=config["data_policy"], command=config["idtrackerai_command"], **shared,
+    )  # fmt: skip
 
 
 def main(smk) -> None:
@@ -72,25 +78,7 @@ def main(smk) -> None:
     with open(log_path, "w" if attempt == 1 else "a", encoding="utf-8", buffering=1) as log:
         alone = start_attempt(log_path, attempt, attempts, log)
         try:
-            if deeplabcut_run.is_deeplabcut_job(Path(smk.input.settings)):
-                record = analyse_with_deeplabcut(smk, session, log, alone)
-            else:
-                record = track(
-                    smk.input.settings,
-                    session,
-                    layout.job_path(layout.WORKDIR, video, job),
-                    layout.job_id(video, job),
-                    Path(smk.output.tracked),
-                    log,
-                    device=smk.config["device"],
-                    threads=smk.threads,
-                    data_policy=smk.config["data_policy"],
-                    command=smk.config["idtrackerai_command"],
-                    gpus=smk.config["gpus"],
-                    jobs_per_gpu=smk.config["jobs_per_gpu"],
-                    limits=limits(smk.config, video, job),
-                    alone=alone,
-                )
+            record = run_job(smk, session, log, alone)
         except TrackingFailed as error:
             retry.remember(log_path, str(error), error.transient)
             if error.transient and attempt < attempts:
