@@ -8,6 +8,7 @@ session.json and the tracking marker, without the workflow's QC code.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -211,8 +212,9 @@ def test_demo_prints_the_row_from_the_same_code(qc_tracked, capsys):
     row = qc_metrics.print_job_row("demo", "part", project=qc_tracked.root)
     printed = capsys.readouterr().out
     assert "Quality of demo/part:" in printed
-    assert f"fraction_identified    {row['fraction_identified']}" in printed
-    assert f"tracked_interval       {INTERVAL[0]}-{INTERVAL[1]}" in printed
+    # Names padded to the longest column name, then the value.
+    assert re.search(rf"^fraction_identified +{row['fraction_identified']}$", printed, re.M)
+    assert re.search(rf"^tracked_interval +{INTERVAL[0]}-{INTERVAL[1]}$", printed, re.M)
     summary = read_summary(qc_tracked).loc["part"]
     assert float(summary["fraction_identified"]) == row["fraction_identified"]
 

@@ -126,7 +126,12 @@ def test_settings_digests_are_read_again_when_a_file_changes(tmp_path, monkeypat
     cache = tmp_path / "digests.json"
 
     first = settings_digest.DigestCache(cache)
-    assert first.get("job.toml") == {"videos": ["a.avi"], "transfer": None, "identities": False}
+    assert first.get("job.toml") == {
+        "videos": ["a.avi"],
+        "transfer": None,
+        "identities": False,
+        "deeplabcut": None,
+    }
     first.save()
     again = settings_digest.DigestCache(cache)
     assert again.entries  # loaded, not re-read
@@ -151,7 +156,12 @@ def test_settings_digests_are_read_again_when_a_file_changes(tmp_path, monkeypat
     other.write_text("number_of_animals = 2\n")
     pruned = settings_digest.DigestCache(cache)
     # Two animals and no track_wo_identities: tracked with identities (a recording's part).
-    assert pruned.get("other.toml") == {"videos": [], "transfer": None, "identities": True}
+    assert pruned.get("other.toml") == {
+        "videos": [],
+        "transfer": None,
+        "identities": True,
+        "deeplabcut": None,
+    }
     pruned.save()
     assert set(settings_digest.DigestCache(cache).entries) == {"other.toml"}
     assert settings_digest.DigestCache(cache).get("missing.toml") is None
