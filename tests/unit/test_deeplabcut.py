@@ -160,11 +160,13 @@ def tracks_table(frames: int, swap_at: int | None = None, drop=()) -> pd.DataFra
 def test_possible_swaps_counts_a_label_exchange():
     steady = tracks_table(40)
     swapped = tracks_table(40, swap_at=25)
-    centres = quality.centroid_trajectories(steady, 25).positions
+    steady_positions, _ = quality.arrays(steady)
+    centres = quality.centroid_trajectories(steady, steady_positions, 25).positions
     assert centres.shape == (40, 2, 2)
     assert quality.possible_swaps(centres) == 0
-    assert quality.possible_swaps(quality.centroid_trajectories(swapped, 25).positions) == 1
-    columns = quality.pose_columns(swapped)
+    swapped_positions, swapped_likelihood = quality.arrays(swapped)
+    assert quality.possible_swaps(quality.centres(swapped_positions)) == 1
+    columns = quality.pose_columns(swapped_positions, swapped_likelihood)
     assert columns["keypoints_found"] == 1.0 and columns["mean_likelihood"] == 0.9
 
 

@@ -6,22 +6,22 @@ session; when idtracker.ai's validator rewrites the session's file, it becomes n
 and the copy is made anew.
 """
 
-import json
 import sys
 from pathlib import Path
 
+from idtracker_flow.deeplabcut import job_settings, tracks_file
 from idtracker_flow.deeplabcut import run as deeplabcut_run
-from idtracker_flow.deeplabcut import tracks_file
 from idtracker_flow.idtracker.session import trajectories_problem
 from idtracker_flow.project import atomic_files, layout, steps
+from idtracker_flow.qc.metrics import read_session_info
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
     with open(smk.log[0], "w", encoding="utf-8") as log:
         source, check = layout.session_trajectories(video, job), trajectories_problem
-        record = json.loads(Path(smk.input.tracked).read_text(encoding="utf-8"))
-        if record.get("tracker") == "deeplabcut":
+        record = read_session_info(smk.input.tracked)
+        if job_settings.tracked_with_deeplabcut(record):
             source = Path(record["session"]) / deeplabcut_run.TRACKS
             check = tracks_file.problem
         job_name = layout.job_id(video, job)

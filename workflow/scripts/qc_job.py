@@ -1,10 +1,9 @@
 """Rule `qc_job`: the QC row and the two plots of one tracked job (idtracker_flow.qc.job)."""
 
-import json
 import sys
 from pathlib import Path
 
-from idtracker_flow.deeplabcut import tracks_file
+from idtracker_flow.deeplabcut import job_settings, tracks_file
 from idtracker_flow.idtracker.session import trajectories_problem
 from idtracker_flow.project import layout
 from idtracker_flow.qc import metrics
@@ -14,8 +13,8 @@ from idtracker_flow.qc.job import make_job_qc
 def main(smk) -> None:
     with open(smk.log[0], "w", encoding="utf-8") as log:
         video, job = smk.wildcards.video, smk.wildcards.job
-        record = json.loads(Path(smk.input.tracked).read_text(encoding="utf-8"))
-        deeplabcut = record.get("tracker") == "deeplabcut"
+        record = metrics.read_session_info(smk.input.tracked)
+        deeplabcut = job_settings.tracked_with_deeplabcut(record)
         check = tracks_file.problem if deeplabcut else trajectories_problem
         if problem := check(Path(smk.input.trajectories)):
             print(

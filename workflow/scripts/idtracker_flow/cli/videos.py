@@ -6,11 +6,12 @@ jobs the quality table flags, or the jobs named.
 """
 
 import csv
-import json
 from pathlib import Path
 
 from idtracker_flow.cli import track
+from idtracker_flow.deeplabcut import job_settings
 from idtracker_flow.project import layout, steps
+from idtracker_flow.qc.metrics import read_session_info
 from idtracker_flow.state import facts
 
 USAGE = "Usage: pixi run videos [--flagged] [<video>/<job> ...]"
@@ -37,11 +38,7 @@ def chosen_jobs(args: list[str], tracked: list[tuple[str, str]]) -> list[tuple[s
 
 
 def deeplabcut_job(key: tuple[str, str]) -> bool:
-    try:
-        record = json.loads(Path(steps.TRACK.output_of(*key)).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return record.get("tracker") == "deeplabcut"
+    return job_settings.tracked_with_deeplabcut(read_session_info(steps.TRACK.output_of(*key)))
 
 
 def main(args: list[str]) -> int:

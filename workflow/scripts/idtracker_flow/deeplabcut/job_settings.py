@@ -37,6 +37,11 @@ def is_deeplabcut(settings: dict) -> bool:
     return str(settings.get(TRACKER_KEY, "")).lower() == DEEPLABCUT
 
 
+def tracked_with_deeplabcut(record: dict) -> bool:
+    """A tracking record (results/sessions/<video>/<job>.tracked.json) of a DeepLabCut job."""
+    return record.get(TRACKER_KEY) == DEEPLABCUT
+
+
 def tracker_problem(settings: dict) -> str | None:
     """A `tracker` value this workflow does not know (None: idtracker.ai or deeplabcut)."""
     value = settings.get(TRACKER_KEY)
@@ -82,7 +87,8 @@ def problems(settings: dict) -> list[str]:
         )
     elif method is not None and method not in TRACK_METHODS:
         found.append(f"track_method = {method!r} must be one of {', '.join(TRACK_METHODS)}.")
-    return found
+    advice = "What to do: correct it (README: DeepLabCut projects lists every key)."
+    return [p if "What to do" in p else f"{p}\n{advice}" for p in found]
 
 
 def options(settings: dict) -> dict:

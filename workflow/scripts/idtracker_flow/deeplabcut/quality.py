@@ -39,13 +39,18 @@ def arrays(table) -> tuple[np.ndarray, np.ndarray]:
     return positions, like
 
 
-def centroid_trajectories(table, fps, width=None, height=None, version=None) -> Trajectories:
-    positions, _ = arrays(table)
+def centres(positions: np.ndarray) -> np.ndarray:
+    """Each animal's centre (frames, animals, 2): the mean of its keypoints found, else NaN."""
     with warnings.catch_warnings():  # an animal with no keypoint in a frame: NaN, expected
         warnings.simplefilter("ignore", RuntimeWarning)
-        centres = np.nanmean(positions, axis=2)  # (frames, animals, 2): NaN where none found
+        return np.nanmean(positions, axis=2)
+
+
+def centroid_trajectories(
+    table, positions, fps, width=None, height=None, version=None
+) -> Trajectories:
     return Trajectories(
-        positions=centres,
+        positions=centres(positions),
         fps=float(fps) if fps else float("nan"),
         body_length=None,
         width=width,
@@ -79,12 +84,10 @@ def possible_swaps(centres: np.ndarray) -> int:
     return count
 
 
-def pose_columns(table) -> dict:
-    positions, likelihood = arrays(table)
+def pose_columns(positions: np.ndarray, likelihood: np.ndarray) -> dict:
     found = np.isfinite(positions[..., 0])
-    centres = centroid_trajectories(table, None).positions
     return {
         "keypoints_found": round(float(found.mean()), 4) if found.size else None,
         "mean_likelihood": round(float(np.nanmean(likelihood)), 4) if found.any() else None,
-        "possible_identity_swaps": possible_swaps(centres),
+        "possible_identity_swaps": possible_swaps(centres(positions)),
     }

@@ -6,9 +6,7 @@ environment (environment.py) as workflow/scripts/deeplabcut_analyze.py, which wr
 stitched tracks to <session>/tracks.h5 and what it used to <session>/deeplabcut.json.
 """
 
-import json
 import os
-import shutil
 import time
 import tomllib
 from dataclasses import replace
@@ -17,9 +15,11 @@ from pathlib import Path
 
 from idtracker_flow.deeplabcut import environment, job_settings, model, tracks_file
 from idtracker_flow.project import layout
+from idtracker_flow.qc.metrics import read_session_info
+from idtracker_flow.settings import reader
 from idtracker_flow.tracking import gpu_memory, retry
 from idtracker_flow.tracking import process as tracker_process
-from idtracker_flow.tracking.run import TrackingFailed, check_free_space, pin_gpu
+from idtracker_flow.tracking.run import TrackingFailed, check_free_space, pin_gpu, start_afresh
 from idtracker_flow.tracking.watchdog import Limits
 
 RUNNER = layout.WORKFLOW_DIR / "scripts" / "deeplabcut_analyze.py"
@@ -43,7 +43,7 @@ def runner_command(python: Path, settings: dict, session: Path, device: str) -> 
     command = [
         str(python), str(RUNNER),
         "--config", settings["project"],
-        "--video", job_settings_video(settings),
+        "--video", reader.video_paths(settings)[0],
         "--workdir", str(session / DESTFOLDER),
         "--output", str(session / TRACKS),
         "--summary", str(session / SUMMARY),
@@ -54,11 +54,6 @@ def runner_command(python: Path, settings: dict, session: Path, device: str) -> 
         if options[key] is not None:
             command += [f"--{key.replace('_', '-')}", str(options[key])]
     return command
-
-
-def job_settings_video(settings: dict) -> str:
-    videos = settings["video_paths"]
-    return videos if isinstance(videos, str) else videos[0]
 
 
 def analyse(
@@ -92,12 +87,7 @@ def analyse(
         )
     except (environment.NoDeepLabCut, model.ModelMissing) as error:
         raise TrackingFailed(f"Job {job_name}: {error}") from None
-    if tracker_process.kill_leftover(workdir):
-        print("Stopped a DeepLabCut run left running by an interrupted run.", file=log)
-    for stale in (session, workdir):
-        if stale.exists():
-            print(f"Removing {stale} from an earlier attempt.", file=log)
-            shutil.rmtree(stale)
+    start_afresh(session, workdir, log)
     session.mkdir(parents=True)
     limits = limits or Limits()
     check_free_space(limits, job_name)
@@ -130,7 +120,7 @@ def _run_and_judge(
     seconds = round(time.time() - started, 1)
     peak_mb = sampler.stop()
     print(f"\nDeepLabCut exited with status {status} after {seconds} s.", file=log)
-    summary = _read_json(session / SUMMARY)
+    summary = read_session_info(session / SUMMARY)
     if stopped:
         raise TrackingFailed(f"Job {job_name}: {stopped}.")
     if status < 0:  # a signal: another attempt may succeed (out-of-memory killer, preemption)
@@ -162,13 +152,6 @@ def _run_and_judge(
         "peak_gpu_memory_mb": peak_mb,
         "deeplabcut": summary,
     }
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def last_lines(log, count: int = 8) -> str:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from idtracker_flow.deeplabcut import exports as deeplabcut_exports
+from idtracker_flow.deeplabcut import job_settings
 from idtracker_flow.exports import individuals, movement_dataset, provenance, tidy_table
 from idtracker_flow.idtracker import trajectories_file
 from idtracker_flow.project import atomic_files, layout
@@ -22,7 +23,7 @@ def export_job(
     """Write the outputs named in `outputs` (movement, tidy_parquet, tidy_csv, provenance);
     the provenance record last, with digests of the others."""
     record = read_session_info(tracked_json)
-    if record.get("tracker") == "deeplabcut":
+    if job_settings.tracked_with_deeplabcut(record):
         write_deeplabcut_files(video, job, trajectories_h5, record, outputs, options)
     else:
         write_idtracker_files(video, job, trajectories_h5, outputs, options)

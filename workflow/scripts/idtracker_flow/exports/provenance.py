@@ -10,6 +10,7 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 
+from idtracker_flow.deeplabcut import job_settings
 from idtracker_flow.exports import environment, fingerprint, stages
 from idtracker_flow.idtracker.log import device_label
 
@@ -67,7 +68,7 @@ def build(
         job_name, tracked_record, session_info, settings, repaired_settings, repaired_values,
         results, captured, missing,
     )  # fmt: skip
-    if tracked_record.get("tracker") == "deeplabcut":
+    if job_settings.tracked_with_deeplabcut(tracked_record):
         tracking = facts["tracking"]
         del tracking["idtrackerai_exit_status"], tracking["stage_seconds"], tracking["validated"]
         tracking.update(

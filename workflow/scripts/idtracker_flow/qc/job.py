@@ -7,8 +7,8 @@ session.json (intervals, validation) and the tracking rule's marker (seconds, de
 import json
 from pathlib import Path
 
+from idtracker_flow.deeplabcut import job_settings, tracks_file
 from idtracker_flow.deeplabcut import quality as deeplabcut_quality
-from idtracker_flow.deeplabcut import tracks_file
 from idtracker_flow.project import atomic_files
 from idtracker_flow.qc import metrics as qc_metrics
 from idtracker_flow.qc import plots as qc_plots
@@ -27,7 +27,7 @@ def make_job_qc(
 ) -> dict:
     session_info = qc_metrics.read_session_info(session_json)
     record = qc_metrics.read_session_info(tracked_json)
-    if record.get("tracker") == "deeplabcut":
+    if job_settings.tracked_with_deeplabcut(record):
         traj, row = deeplabcut_row(video, job, trajectories_h5, record, thresholds)
     else:
         traj = qc_metrics.read_trajectories(trajectories_h5)
@@ -50,8 +50,10 @@ def deeplabcut_row(video, job, tracks_h5, record, thresholds):
     """A DeepLabCut job's row: the animals' centres through the same measures, plus poses."""
     summary = record.get("deeplabcut") or {}
     table = tracks_file.read_full(tracks_h5, summary.get("video_frames"))
+    positions, likelihood = deeplabcut_quality.arrays(table)
     traj = deeplabcut_quality.centroid_trajectories(
         table,
+        positions,
         summary.get("fps"),
         summary.get("width"),
         summary.get("height"),
@@ -62,7 +64,7 @@ def deeplabcut_row(video, job, tracks_h5, record, thresholds):
         tracker="DeepLabCut",
         idtrackerai_version=None,
         validated=False,
-        **deeplabcut_quality.pose_columns(table),
+        **deeplabcut_quality.pose_columns(positions, likelihood),
     )
     row["flags"] = "; ".join(qc_metrics.flags(row, thresholds or qc_metrics.DEFAULT_THRESHOLDS))
     return traj, row

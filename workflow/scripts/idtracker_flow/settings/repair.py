@@ -217,8 +217,12 @@ class _Repair:
         where = f"Job {self.job_name}: {self.settings}"
         values = self.document.unwrap()
         self.problems += [f"{where}: {p}" for p in deeplabcut_settings.problems(values)]
-        found_videos = self.videos()
-        if len(found_videos) > 1:
+        if not reader.video_paths(values):
+            self.problems.append(
+                f"{where} has no video_paths.\nWhat to do: add the video to analyse, e.g."
+                ' video_paths = ["D:/videos/arena1.mp4"].'
+            )
+        elif len(found_videos := self.videos()) > 1:
             self.problems.append(
                 f"{where}: a DeepLabCut job analyses one video; this one lists"
                 f" {len(found_videos)}.\nWhat to do: make one settings file per video."

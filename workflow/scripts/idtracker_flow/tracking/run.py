@@ -112,6 +112,17 @@ def refuse_if_validated(session: Path, job_name: str, settings: Path, tracked: P
     )
 
 
+def start_afresh(session: Path, workdir: Path, log) -> None:
+    """Stop a tracker an interrupted attempt left running and remove what it left: a session
+    is always made from scratch."""
+    if tracker_process.kill_leftover(workdir):
+        print("Stopped a tracker left running by an interrupted run.", file=log)
+    for stale in (session, workdir):
+        if stale.exists():
+            print(f"Removing {stale} from an earlier attempt.", file=log)
+            shutil.rmtree(stale)
+
+
 def track(
     settings: Path,
     session: Path,
@@ -131,12 +142,7 @@ def track(
     """Track one job; return what the tracked-marker file records. Raises TrackingFailed."""
     settings, session, workdir = Path(settings).resolve(), Path(session), Path(workdir)
     refuse_if_validated(session, job_name, settings, tracked)
-    if tracker_process.kill_leftover(workdir):
-        print("Stopped a tracker left running by an interrupted run.", file=log)
-    for stale in (session, workdir):
-        if stale.exists():
-            print(f"Removing {stale} from an earlier attempt.", file=log)
-            shutil.rmtree(stale)
+    start_afresh(session, workdir, log)
     session.parent.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
     check_free_space(limits, job_name)
