@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+from idtracker_flow import trackers
 from idtracker_flow.project import layout
 
 REPO = Path(__file__).resolve().parents[1]
@@ -15,7 +16,7 @@ IGNORED = shutil.ignore_patterns("__pycache__")
 # What a finished job leaves, in the order the workflow writes it.
 FINISHED_FILES = (
     layout.REPAIRED_SETTINGS,
-    layout.SESSION_TRAJECTORIES_FILE,
+    f"{layout.SESSION}/{trackers.default().RESULT_IN_SESSION}",
     layout.TRACKED,
     layout.TRAJECTORIES,
 )

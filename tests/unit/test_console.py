@@ -9,7 +9,7 @@ from idtracker_flow.console import estimate, launch
 from idtracker_flow.console.batch import Batch
 from idtracker_flow.console.durations import finished_durations
 from idtracker_flow.console.logs import JobLogs
-from idtracker_flow.console.stages import StageReader
+from idtracker_flow.trackers.idtrackerai.stages import StageReader
 
 LOGS = Path(__file__).resolve().parents[1] / "data" / "idtrackerai_logs"
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from idtracker_flow.deeplabcut import (
+from idtracker_flow.settings.repair import RepairError, repaired_document
+from idtracker_flow.trackers.deeplabcut import (
     environment,
     exports,
     job_settings,
@@ -18,7 +19,6 @@ from idtracker_flow.deeplabcut import (
     quality,
     tracks_file,
 )
-from idtracker_flow.settings.repair import RepairError, repaired_document
 
 PROJECT_YAML = """\
 Task: fish

@@ -22,9 +22,9 @@ from idtracker_flow.exports import (
     tidy_table,
 )
 from idtracker_flow.exports import job as export
-from idtracker_flow.idtracker import trajectories_file
 from idtracker_flow.project import layout
 from idtracker_flow.qc import metrics
+from idtracker_flow.trackers.idtrackerai import trajectories_file
 
 FPS = 25.0
 

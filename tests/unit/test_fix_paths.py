@@ -7,8 +7,8 @@ import tomlkit
 from conftest import make_workspace
 
 from idtracker_flow.project.jobs import discover_jobs
-from idtracker_flow.settings import known_keys
 from idtracker_flow.settings import reader as settings_file
+from idtracker_flow.trackers.idtrackerai import known_keys
 
 
 def run_fix_paths(ws, *args):

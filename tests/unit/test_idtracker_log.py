@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from idtracker_flow.idtracker import log
+from idtracker_flow.trackers.idtrackerai import log
 
 LOGS = Path(__file__).resolve().parents[1] / "data" / "idtrackerai_logs"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import tomlkit
 
+from idtracker_flow.project import paths as path_repair
 from idtracker_flow.project.jobs import discover_jobs
-from idtracker_flow.settings import paths as path_repair
 from idtracker_flow.settings import repair as repair_settings
 
 

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from idtracker_flow.idtracker.trajectories_file import TrajectoriesFile
 from idtracker_flow.recordings import grouping, joined, pair_cache, parts, quality
+from idtracker_flow.trackers.idtrackerai.trajectories_file import TrajectoriesFile
 
 OPTIONS = {
     "match_identities": True,
@@ -123,7 +123,7 @@ def test_a_match_is_reused_until_a_session_changes(tmp_path):
 
 
 def test_config_fixes_one_image_size_for_every_job_of_a_recording():
-    from idtracker_flow.recordings.image_size import fix_image_size
+    from idtracker_flow.trackers.idtrackerai.image_size import fix_image_size
 
     options = {
         **OPTIONS,

@@ -4,7 +4,7 @@ refused before tracking (naming file, setting, value and fix) when it is not."""
 import pytest
 import tomlkit
 
-from idtracker_flow.settings.values import ValueCheck, parse_intervals
+from idtracker_flow.trackers.idtrackerai.values import ValueCheck, parse_intervals
 
 WHERE = "Job v/j: settings/v/j.toml"
 

@@ -19,7 +19,7 @@ import pytest
 import xarray as xr
 from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status
 
-from idtracker_flow.deeplabcut import environment, model, tracks_file
+from idtracker_flow.trackers.deeplabcut import environment, model, tracks_file
 
 MAKE_PROJECT = REPO / "tests" / "deeplabcut" / "make_project.py"
 EPOCHS = 60  # tests/deeplabcut/make_project.py: enough for a few pixels on its test video

@@ -6,10 +6,12 @@ from snakemake.utils import validate
 
 from idtracker_flow.console import launch
 from idtracker_flow.exports import outputs as export_outputs
-from idtracker_flow.project import job_inputs, layout, steps
+from idtracker_flow import trackers
+from idtracker_flow.project import layout, steps
 from idtracker_flow.project.jobs import discover_jobs
 from idtracker_flow.recordings import grouping as recording_groups
 from idtracker_flow.settings import digest as settings_digest
+from idtracker_flow.settings import job_inputs
 from idtracker_flow.tracking import run_lock
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -76,40 +78,46 @@ def videos_input(wildcards):
     return job_inputs.found_videos(digest["videos"], settings, config) if digest else []
 
 
-DEEPLABCUT_SNAPSHOTS = {}
+TRACKER_INPUTS_CACHE = {}
 
 
-def model_input(wildcards):
-    """A DeepLabCut job's trained snapshot: retraining (a new snapshot) analyses it again;
-    nothing else about the project does."""
-    model = (settings_digest_of(wildcards) or {}).get("deeplabcut")
-    settings = layout.job_file(layout.SETTINGS, wildcards.video, wildcards.job)
-    return job_inputs.deeplabcut_snapshot(model, settings, config, DEEPLABCUT_SNAPSHOTS)
-
-
-def transfer_input(wildcards):
-    """The job whose session this one learns identities from (knowledge transfer): that job
-    is tracked first."""
-    folder = (settings_digest_of(wildcards) or {}).get("transfer")
-    source = job_inputs.transfer_source(
-        folder, (wildcards.video, wildcards.job), JOB_SET
+def tracker_inputs(wildcards):
+    """What the job's tracker needs first (trackers/<name>/tracker.py, track_inputs): the job
+    whose session it learns identities from (tracked first), a trained model (retraining
+    runs the job again)."""
+    job = (wildcards.video, wildcards.job)
+    inputs = job_inputs.track_inputs(
+        settings_digest_of(wildcards),
+        job,
+        layout.job_file(layout.SETTINGS, *job),
+        config,
+        JOB_SET,
+        TRACKER_INPUTS_CACHE,
     )
-    return [steps.TRACK.output_of(*source)] if source else []
+    return [steps.TRACK.output_of(*key) for key in inputs.after_jobs] + inputs.files
 
 
-def session_trajectories_if_present(wildcards):
-    """Once tracked, the session's own trajectories: when idtracker.ai's validator rewrites
-    them, the copy in tracking/ is older and is made again."""
-    path = layout.job_file(
-        layout.SESSION_TRAJECTORIES_FILE, wildcards.video, wildcards.job
-    )
-    return [path] if os.path.isfile(path) else []
+# Session files a user rewrites after tracking (idtracker.ai's validator), per step: once
+# they exist, a newer one makes the step again (trackers' EDITED_IN_SESSION).
+COPY_WATCHES = trackers.edited_in_session(steps.COPY.name)
+QC_WATCHES = trackers.edited_in_session("qc_job")
 
 
-def session_json_if_present(wildcards):
-    """The session's session.json once it exists: validation rewrites it (last_validated)."""
-    path = layout.job_file(layout.SESSION_JSON_FILE, wildcards.video, wildcards.job)
-    return [path] if os.path.isfile(path) else []
+def session_files_if_present(names, wildcards):
+    session = layout.job_file(layout.SESSION, wildcards.video, wildcards.job)
+    paths = [f"{session}/{name}" for name in names]
+    return [path for path in paths if os.path.isfile(path)]
+
+
+def session_result_if_present(wildcards):
+    """Once tracked, the session's own result: when a validator rewrites it, the copy in
+    tracking/ is older and is made again."""
+    return session_files_if_present(COPY_WATCHES, wildcards)
+
+
+def session_facts_if_present(wildcards):
+    """The session's facts file once it exists: validation rewrites it (last_validated)."""
+    return session_files_if_present(QC_WATCHES, wildcards)
 
 
 # The target lists below are input functions, so that each is built only when its rule is

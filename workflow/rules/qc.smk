@@ -5,7 +5,7 @@
 
 rule qc_job:
     input:
-        session_json_if_present,
+        session_facts_if_present,
         trajectories=steps.COPY.output,
         tracked=steps.TRACK.output,
     output:

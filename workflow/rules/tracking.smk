@@ -22,11 +22,10 @@ rule fix_paths:
         all_repaired_settings,
 
 
-# idtracker.ai, or DeepLabCut for a settings file with tracker = "deeplabcut" (same slots).
+# The tracker the settings name (tracker = "..."; idtracker.ai when none), same slots for all.
 rule track:
     input:
-        transfer_input,
-        model_input,
+        tracker_inputs,
         settings=steps.REPAIR.output,
     output:
         tracked=steps.TRACK.output,
@@ -50,7 +49,7 @@ rule track:
 
 rule copy_trajectories:
     input:
-        session_trajectories_if_present,
+        session_result_if_present,
         tracked=steps.TRACK.output,
     output:
         # update(): Snakemake keeps the previous copy aside while the step runs and puts it

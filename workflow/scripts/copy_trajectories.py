@@ -1,5 +1,5 @@
-"""Rule `copy_trajectories`: copy a session's trajectories.h5 to tracking/<video>/<job>.h5
-(a DeepLabCut job's: its stitched tracks, <session>/tracks.h5, in DeepLabCut's format).
+"""Rule `copy_trajectories`: copy a session's result file (the tracker's RESULT_IN_SESSION, in
+that tracker's own format) to tracking/<video>/<job>.h5.
 
 The copy gets a fresh modification time (not copy2) so Snakemake sees it as newer than the
 session; when idtracker.ai's validator rewrites the session's file, it becomes newer again
@@ -7,23 +7,18 @@ and the copy is made anew.
 """
 
 import sys
-from pathlib import Path
 
-from idtracker_flow.deeplabcut import job_settings, tracks_file
-from idtracker_flow.deeplabcut import run as deeplabcut_run
-from idtracker_flow.idtracker.session import trajectories_problem
+from idtracker_flow import trackers
 from idtracker_flow.project import atomic_files, layout, steps
-from idtracker_flow.qc.metrics import read_session_info
+from idtracker_flow.project.json_files import read_json
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
     with open(smk.log[0], "w", encoding="utf-8") as log:
-        source, check = layout.session_trajectories(video, job), trajectories_problem
-        record = read_session_info(smk.input.tracked)
-        if job_settings.tracked_with_deeplabcut(record):
-            source = Path(record["session"]) / deeplabcut_run.TRACKS
-            check = tracks_file.problem
+        tracker = trackers.for_record(read_json(smk.input.tracked))
+        source = layout.job_path(layout.SESSION, video, job) / tracker.RESULT_IN_SESSION
+        check = tracker.result_problem
         job_name = layout.job_id(video, job)
         if not source.is_file():
             message = (

@@ -1,23 +1,26 @@
-"""Rule `overlay_video`: a job's video with its trajectories drawn on it (`pixi run videos`)."""
+"""Rule `overlay_video`: a job's video with its trajectories drawn on it (`pixi run videos`),
+by its tracker's own video generator."""
 
 import sys
 from pathlib import Path
 
-from idtracker_flow.idtracker.overlay import write_overlay
+from idtracker_flow import trackers
 from idtracker_flow.project import layout
+from idtracker_flow.project.json_files import read_json
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
     with open(smk.log[0], "w", encoding="utf-8") as log:
         session = layout.job_path(layout.SESSION, video, job)
+        tracker = trackers.for_record(read_json(smk.input.tracked))
         try:
-            write_overlay(session, Path(smk.input.trajectories), Path(smk.output.video))
-        except Exception as error:  # idtracker.ai's own errors, a video that moved
+            tracker.overlay(session, Path(smk.input.trajectories), Path(smk.output.video))
+        except Exception as error:  # the tracker's own errors, a video that moved
             print(
-                f"Job {layout.job_id(video, job)}: idtracker.ai's video generator failed:"
-                f" {error}\nWhat to do: check that the job's video is where"
-                f" {session}/session.json says, then run `pixi run videos` again.",
+                f"Job {layout.job_id(video, job)}: {tracker.DISPLAY_NAME}'s video generator"
+                f" failed: {error}\nWhat to do: check that the job's video is where its"
+                f" session ({session}) says, then run `pixi run videos` again.",
                 file=log,
             )
             sys.exit(1)

@@ -1,15 +1,17 @@
-"""Rule `track`: track one job with idtracker.ai (idtracker_flow.tracking.run); another
-attempt within the run only for a failure a retry can fix (idtracker_flow.tracking.retry)."""
+"""Rule `track`: track one job with the tracker its settings name (idtracker_flow.trackers,
+run by idtracker_flow.tracking.run); another attempt within the run only for a failure a
+retry can fix (idtracker_flow.tracking.retry)."""
 
 import sys
 from pathlib import Path
 
-from idtracker_flow.deeplabcut import provenance as deeplabcut_provenance
-from idtracker_flow.deeplabcut import run as deeplabcut_run
+from idtracker_flow import trackers
 from idtracker_flow.exports.provenance import capture_at_tracking
 from idtracker_flow.project import layout, steps
+from idtracker_flow.settings import reader
+from idtracker_flow.trackers.protocol import RunFailed, RunRequest
 from idtracker_flow.tracking import retry
-from idtracker_flow.tracking.run import TrackingFailed, track, write_record
+from idtracker_flow.tracking.run import track, write_record
 from idtracker_flow.tracking.watchdog import Limits
 
 
@@ -45,28 +47,31 @@ def start_attempt(log_path: Path, attempt: int, attempts: int, log) -> bool:
     return alone
 
 
-def run_job(smk, session: Path, log, alone: bool) -> dict:
-    """Track the job with idtracker.ai, or with DeepLabCut when its settings say so."""
+def run_job(smk, session: Path, log, alone: bool) -> tuple[object, dict]:
+    """Track the job with the tracker its repaired settings name: (tracker, record)."""
     video, job = smk.wildcards.video, smk.wildcards.job
     config = smk.config
-    settings, workdir = smk.input.settings, layout.job_path(layout.WORKDIR, video, job)
-    shared = dict(
-        device=config["device"],
-        threads=smk.threads,
-        gpus=config["gpus"],
-        jobs_per_gpu=config["jobs_per_gpu"],
-        limits=limits(config, video, job),
-        alone=alone,
+    settings_path = Path(smk.input.settings).resolve()
+    settings = reader.read_settings(settings_path)
+    tracker = trackers.for_settings(settings)
+    request = RunRequest(
+        job_name=layout.job_id(video, job),
+        settings_path=settings_path,
+        settings=settings,
+        # Absolute: a tracker may run in its work folder, and these are relative to the project.
+        session=session.resolve(),
+        workdir=layout.job_path(layout.WORKDIR, video, job).resolve(),
+        tracked=Path(smk.output.tracked),
+        config=config,
     )
-    if deeplabcut_run.is_deeplabcut_job(Path(settings)):
-        return deeplabcut_run.analyse(
-            settings, session, workdir, layout.job_id(video, job), log,
-            python=config["deeplabcut_python"], **shared,
-        )  # fmt: skip
-    return track(
-        settings, session, workdir, layout.job_id(video, job), Path(smk.output.tracked), log,
-        data_policy=config["data_policy"], command=config["idtrackerai_command"], **shared,
-    )  # fmt: skip
+    resources = {
+        "device": config["device"],
+        "threads": smk.threads,
+        "gpus": config["gpus"],
+        "jobs_per_gpu": config["jobs_per_gpu"],
+    }
+    limits_ = limits(config, video, job)
+    return tracker, track(tracker, request, log, resources, limits_, alone)
 
 
 def main(smk) -> None:
@@ -78,8 +83,8 @@ def main(smk) -> None:
     with open(log_path, "w" if attempt == 1 else "a", encoding="utf-8", buffering=1) as log:
         alone = start_attempt(log_path, attempt, attempts, log)
         try:
-            record = run_job(smk, session, log, alone)
-        except TrackingFailed as error:
+            tracker, record = run_job(smk, session, log, alone)
+        except RunFailed as error:
             retry.remember(log_path, str(error), error.transient)
             if error.transient and attempt < attempts:
                 print(f"\n{error}\nThis can pass: the job is tried again.", file=log)
@@ -90,10 +95,9 @@ def main(smk) -> None:
         record["provenance"] = capture_at_tracking(
             layout.job_path(layout.SETTINGS, video, job), Path(smk.input.settings), record["device"]
         )
-        if "deeplabcut" in record:
-            record["provenance"]["model"] = deeplabcut_provenance.capture(
-                record["deeplabcut"], Path(smk.input.settings)
-            )
+        record["provenance"].update(
+            tracker.provenance_at_tracking(record, Path(smk.input.settings))
+        )
         write_record(Path(smk.output.tracked), record)
         print(steps.TRACK.success_line(str(session)), file=log)
 

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from idtracker_flow.idtracker import command as idtracker_command
+from idtracker_flow.trackers.idtrackerai import command as idtracker_command
 
 VIDEO_FILTER = "Videos (*.avi *.mp4 *.mov *.mkv *.mpg *.mpeg *.m4v *.wmv *.h264);;All files (*)"
 BACKGROUND_FILE = "background.png"

@@ -14,9 +14,9 @@ import argparse
 import time
 from pathlib import Path
 
+from idtracker_flow.console.progress import progress_lines
 from idtracker_flow.recordings.state import recording_lines
 from idtracker_flow.state.facts import Project
-from idtracker_flow.state.progress import progress_lines
 from idtracker_flow.state.table import notes_for, print_table, write_csv
 from idtracker_flow.state.verdict import STATES, collect
 

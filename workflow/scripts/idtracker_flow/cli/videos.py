@@ -1,5 +1,6 @@
 """`pixi run videos [--flagged] [<video>/<job> ...]`: videos with the trajectories drawn on
-them (results/videos/<video>/<job>.avi), by idtracker.ai's video generator.
+them (results/videos/<video>/<job>.avi), by the tracker's own video generator (idtracker.ai's;
+a tracker without one says how to draw its own).
 
 Not part of a default run (a video per job takes time and disk): every tracked job, the
 jobs the quality table flags, or the jobs named.
@@ -8,10 +9,10 @@ jobs the quality table flags, or the jobs named.
 import csv
 from pathlib import Path
 
+from idtracker_flow import trackers
 from idtracker_flow.cli import track
-from idtracker_flow.deeplabcut import job_settings
 from idtracker_flow.project import layout, steps
-from idtracker_flow.qc.metrics import read_session_info
+from idtracker_flow.project.json_files import read_json
 from idtracker_flow.state import facts
 
 USAGE = "Usage: pixi run videos [--flagged] [<video>/<job> ...]"
@@ -37,8 +38,8 @@ def chosen_jobs(args: list[str], tracked: list[tuple[str, str]]) -> list[tuple[s
     return keys
 
 
-def deeplabcut_job(key: tuple[str, str]) -> bool:
-    return job_settings.tracked_with_deeplabcut(read_session_info(steps.TRACK.output_of(*key)))
+def tracker_of(key: tuple[str, str]):
+    return trackers.for_record(read_json(steps.TRACK.output_of(*key)))
 
 
 def main(args: list[str]) -> int:
@@ -52,13 +53,14 @@ def main(args: list[str]) -> int:
     if isinstance(jobs, str):
         print(jobs)
         return 1
-    if poses := [key for key in jobs if deeplabcut_job(key)]:
-        names = ", ".join(layout.job_id(*key) for key in poses)
-        print(
-            f"Left out (DeepLabCut jobs): {names}. DeepLabCut draws its own:"
-            " deeplabcut.create_labeled_video(config, [video], shuffle=..., track_method=...)."
-        )
-        jobs = [key for key in jobs if key not in poses]
+    without = {}  # tracker -> its jobs, for trackers that draw no overlay here
+    for key in jobs:
+        if (tracker := tracker_of(key)).no_overlay():
+            without.setdefault(tracker, []).append(key)
+    for tracker, keys in without.items():
+        names = ", ".join(layout.job_id(*key) for key in keys)
+        print(f"Left out ({tracker.DISPLAY_NAME} jobs): {names}. {tracker.no_overlay()}")
+        jobs = [key for key in jobs if key not in keys]
     if not jobs:
         print(
             "No job to make a video of"

@@ -16,8 +16,14 @@ TRACK_RULE = "track"
 @dataclass
 class Running:
     name: str  # <video>/<job>
-    log: str  # the track step's log, where idtracker.ai writes as it runs
+    log: str  # the track step's log, where the tracker writes as it runs
     started: float
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(video, job)"""
+        video, _, job = self.name.partition("/")
+        return video, job
 
 
 @dataclass

@@ -1,20 +1,26 @@
-"""Following the logs of running tracking jobs: only the text added since the last look."""
+"""Following the logs of running tracking jobs: only the text added since the last look,
+read by the stage reader of the job's own tracker."""
 
 from pathlib import Path
 
-from idtracker_flow.console.stages import Stage, StageReader
+from idtracker_flow import trackers
+from idtracker_flow.project import layout
+from idtracker_flow.project.steps import REPAIR
 
 MAX_READ = 1 << 20  # a look reads at most 1 MB (a log that grew fast is skimmed, not reread)
 
 
 class JobLogs:
     def __init__(self):
-        self._readers: dict[str, StageReader] = {}
+        self._readers: dict[str, object] = {}
         self._offsets: dict[str, int] = {}
 
-    def stage(self, log: str) -> Stage:
-        """The stage of the job writing `log`, after reading what it wrote since last time."""
-        reader = self._readers.setdefault(log, StageReader())
+    def stage(self, log: str, job: tuple[str, str] | None = None):
+        """The stage of the job writing `log` (a `Stage`: name, detail, describe()), after
+        reading what it wrote since last time; `job`: (video, job), whose tracker reads it."""
+        if log not in self._readers:
+            self._readers[log] = stage_reader(job)
+        reader = self._readers[log]
         offset = self._offsets.get(log, 0)
         try:
             with open(Path(log), "rb") as handle:
@@ -28,3 +34,12 @@ class JobLogs:
     def forget(self, log: str) -> None:
         self._readers.pop(log, None)
         self._offsets.pop(log, None)
+
+
+def stage_reader(job: tuple[str, str] | None):
+    """The stage reader of the job's tracker (from its repaired settings; the default one
+    before they exist)."""
+    if job is None:
+        return trackers.default().stage_reader()
+    settings = layout.job_file(REPAIR.output, *job)
+    return trackers.for_settings_file(settings).stage_reader()

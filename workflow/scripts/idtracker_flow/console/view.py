@@ -125,7 +125,7 @@ class Console:
             with self._lock:
                 running = list(self.batch.running.values())
             for job in running:
-                stage = self.logs.stage(job.log).describe()
+                stage = self.logs.stage(job.log, job.key).describe()
                 if not self.live and shown.get(job.name) != stage:
                     self._say(f"{job.name}: {stage}")
                 shown[job.name] = stage
@@ -139,7 +139,7 @@ class Console:
             now = time.time()
             text = Text(self.batch.summary_line(now), style="bold")
             for job in self.batch.running.values():
-                stage = self.logs.stage(job.log).describe()
+                stage = self.logs.stage(job.log, job.key).describe()
                 ran = estimate.clock(now - job.started)
                 text.append(f"\n  {job.name}  ", style="cyan")
                 text.append(f"{stage}, {ran}")

@@ -1,43 +1,30 @@
-"""A job's trajectories as a `movement` poses dataset, saved as netCDF.
+"""A job's result as a `movement` poses dataset, saved as netCDF.
 
-Built with movement's own `from_numpy` (movement has no idtracker.ai loader yet: its PR #944
-is open), one keypoint ("centroid") per animal. Confidence is idtracker.ai's identity
-probability: NaN where idtracker.ai placed an animal without identifying it (crossings, filled
-gaps), 0 where it has no position. Read it back with `xarray.open_dataset(path)`, as
-movement's own netCDF loader (napari widget) does.
+Built from the common form (trackers/poses.py) with movement's own `from_numpy`, the one way
+in for every tracker: idtracker.ai gives one keypoint ("centroid") per animal and its identity
+probability as the confidence (NaN where it placed an animal without identifying it, 0 where
+it has no position); a pose tracker its keypoints and their likelihood. Read it back with
+`xarray.open_dataset(path)`, as movement's own netCDF loader (napari widget) does.
 """
 
 from pathlib import Path
 
-import numpy as np
-
-from idtracker_flow.idtracker.trajectories_file import TrajectoriesFile
 from idtracker_flow.project import atomic_files
 
-KEYPOINT = "centroid"
-SOURCE_SOFTWARE = "idtracker.ai"
 
-
-def build(trajectories: TrajectoriesFile, individuals: list[str], extra_attrs: dict):
-    """The movement dataset (frames x space x keypoint x individuals)."""
+def build(poses, individuals: list[str], extra_attrs: dict):
+    """The movement dataset (time x space x keypoints x individuals)."""
     from movement.io import load_poses
 
-    positions = trajectories.positions  # (frames, animals, 2)
-    n_frames, n_animals = positions.shape[:2]
-    probabilities = trajectories.id_probabilities
-    if probabilities is None:
-        probabilities = np.full((n_frames, n_animals), np.nan)
-    fps = trajectories.number("frames_per_second")
     dataset = load_poses.from_numpy(
-        position_array=positions.transpose(0, 2, 1)[:, :, np.newaxis, :],
-        confidence_array=probabilities[:, np.newaxis, :],
+        position_array=poses.position.transpose(0, 3, 2, 1),
+        confidence_array=poses.confidence.transpose(0, 2, 1),
         individual_names=individuals,
-        keypoint_names=[KEYPOINT],
-        fps=fps if fps and fps > 0 else None,
-        source_software=SOURCE_SOFTWARE,
+        keypoint_names=list(poses.keypoints),
+        fps=poses.fps if poses.fps and poses.fps > 0 else None,
+        source_software=poses.source_software,
     )
-    version = trajectories.attrs.get("version")
-    dataset.attrs["source_software_version"] = str(version) if version else "unknown"
+    dataset.attrs["source_software_version"] = poses.source_version or "unknown"
     # netCDF attributes must be numbers or strings.
     dataset.attrs.update({key: _attr(value) for key, value in extra_attrs.items()})
     return dataset

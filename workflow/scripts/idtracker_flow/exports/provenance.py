@@ -1,8 +1,9 @@
 """The provenance record of a job: what produced its files, to be read months later.
 
 Most of it was captured by the tracking step on the machine that tracked (the record
-results/sessions/<video>/<job>.tracked.json, key "provenance"); the export step adds
-idtracker.ai's stage timers, the settings used and digests of the files it describes.
+results/sessions/<video>/<job>.tracked.json, key "provenance"); the export step adds the
+tracker's own section (idtracker.ai: its verdict and stage timers; DeepLabCut: the model),
+the settings used and digests of the files it describes.
 """
 
 import json
@@ -10,20 +11,11 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 
-from idtracker_flow.deeplabcut import job_settings
-from idtracker_flow.exports import environment, fingerprint, stages
-from idtracker_flow.idtracker.log import device_label
+from idtracker_flow import trackers
+from idtracker_flow.exports import environment
+from idtracker_flow.project import fingerprint
 
 NOT_RECORDED = "not recorded (tracked by an earlier idtracker-flow, which did not record it)"
-VERDICT = (
-    "success: judged by its outputs (trajectories readable, log ends in Success, no CRITICAL"
-    " line); idtracker.ai's exit status says nothing (1 on success, 0 on a handled failure)"
-)
-
-DEEPLABCUT_VERDICT = (
-    "success: DeepLabCut's analyze_videos (auto_track) exited 0 and its stitched tracks are"
-    " readable and not empty"
-)
 
 
 def capture_at_tracking(settings: Path, repaired_settings: Path, device: str | None) -> dict:
@@ -62,27 +54,25 @@ def build(
     repaired_values: dict,
     results: dict[str, Path],
 ) -> dict:
+    """`session_info`: the tracker's session facts (trackers/<name>/tracker.py)."""
     captured = tracked_record.get("provenance") or {}
     missing = captured.get("not_recorded", NOT_RECORDED)
+    tracker = trackers.for_record(tracked_record)
     facts = _record(
         job_name, tracked_record, session_info, settings, repaired_settings, repaired_values,
-        results, captured, missing,
+        results, captured, missing, tracker,
     )  # fmt: skip
-    if job_settings.tracked_with_deeplabcut(tracked_record):
-        tracking = facts["tracking"]
-        del tracking["idtrackerai_exit_status"], tracking["stage_seconds"], tracking["validated"]
-        tracking.update(
-            tracker="DeepLabCut",
-            deeplabcut_exit_status=tracked_record.get("deeplabcut_exit_status"),
-            verdict=DEEPLABCUT_VERDICT,
-        )
-        facts["model"] = captured.get("model", missing)
+    for section, values in tracker.provenance(tracked_record, session_info).items():
+        if isinstance(values, dict) and isinstance(facts.get(section), dict):
+            facts[section].update(values)
+        else:
+            facts[section] = missing if values is None else values
     return facts
 
 
 def _record(
     job_name, tracked_record, session_info, settings, repaired_settings, repaired_values,
-    results, captured, missing,
+    results, captured, missing, tracker,
 ) -> dict:  # fmt: skip
     return {
         "job": job_name,
@@ -92,7 +82,7 @@ def _record(
         "machine": {
             "host": captured.get("host", missing),
             "platform": captured.get("platform", missing),
-            "device": device_label(tracked_record.get("device")),
+            "device": tracker.device_label(tracked_record.get("device")),
             "gpu": captured.get("gpu", missing),
             "peak_gpu_memory_mb": tracked_record.get("peak_gpu_memory_mb"),
         },
@@ -100,9 +90,7 @@ def _record(
             "started": tracked_record.get("started"),
             "finished": _finished(tracked_record),
             "seconds": tracked_record.get("seconds"),
-            "idtrackerai_exit_status": tracked_record.get("idtrackerai_exit_status"),
-            "verdict": VERDICT,
-            "stage_seconds": stages.stage_seconds(session_info),
+            "tracker": tracker.DISPLAY_NAME,
             "validated": session_info.get("last_validated") or None,
             "session": tracked_record.get("session"),
         },

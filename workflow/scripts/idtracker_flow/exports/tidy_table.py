@@ -1,52 +1,48 @@
-"""A job's trajectories as a tidy table: one row per frame and animal.
+"""A job's result as a tidy table: one row per frame, animal (and keypoint, for poses).
 
-Columns: video, job, frame, time_s, individual, x, y (pixels), identity_probability,
-interpolated (idtracker.ai gave a position without identifying it: a crossing or a filled gap;
-its file says so by a NaN probability beside a position), and x_mm, y_mm when the video's scale
-is given in config (`exports.px_per_mm`).
+Columns: video, job, frame, time_s, individual, keypoint (pose trackers), x, y (pixels), the
+tracker's confidence under its own name (idtracker.ai: identity_probability; DeepLabCut:
+likelihood), interpolated where the tracker says which positions it gave without identifying
+the animal (idtracker.ai: crossings and filled gaps), and x_mm, y_mm when the video's scale
+is given in config (`exports.px_per_mm`). Built from the common form (trackers/poses.py).
 """
 
 from pathlib import Path
 
 import numpy as np
 
-from idtracker_flow.idtracker.trajectories_file import TrajectoriesFile
 from idtracker_flow.project import atomic_files
+from idtracker_flow.trackers.poses import CENTROID
 
 FORMATS = ("parquet", "csv")
 
 
-def build(
-    trajectories: TrajectoriesFile,
-    video: str,
-    job: str,
-    individuals: list[str],
-    px_per_mm: float | None = None,
-):
+def build(poses, video: str, job: str, individuals: list[str], px_per_mm: float | None = None):
     import pandas as pd
 
-    positions = trajectories.positions
-    n_frames, n_animals = positions.shape[:2]
-    probabilities = trajectories.id_probabilities
-    if probabilities is None:
-        probabilities = np.full((n_frames, n_animals), np.nan)
-    fps = trajectories.number("frames_per_second")
-    frames = np.repeat(np.arange(n_frames), n_animals)
-    x, y = positions[:, :, 0].ravel(), positions[:, :, 1].ravel()
-    probability = probabilities.ravel()
-    table = pd.DataFrame(
-        {
-            "video": pd.Categorical([video] * frames.size),
-            "job": pd.Categorical([job] * frames.size),
-            "frame": frames,
-            "time_s": frames / fps if fps and fps > 0 else np.full(frames.size, np.nan),
-            "individual": pd.Categorical(np.tile(individuals, n_frames), categories=individuals),
-            "x": x,
-            "y": y,
-            "identity_probability": probability,
-            "interpolated": np.isfinite(x) & np.isfinite(y) & np.isnan(probability),
-        }
-    )
+    n_frames, n_animals, n_keypoints = poses.confidence.shape
+    per_frame = n_animals * n_keypoints
+    frames = np.repeat(np.arange(n_frames), per_frame)
+    x, y = poses.position[..., 0].ravel(), poses.position[..., 1].ravel()
+    fps = poses.fps
+    columns = {
+        "video": pd.Categorical([video] * frames.size),
+        "job": pd.Categorical([job] * frames.size),
+        "frame": frames,
+        "time_s": frames / fps if fps and fps > 0 else np.full(frames.size, np.nan),
+        "individual": pd.Categorical(
+            np.tile(np.repeat(individuals, n_keypoints), n_frames), categories=individuals
+        ),
+    }
+    if list(poses.keypoints) != [CENTROID]:
+        keypoints = list(poses.keypoints)
+        columns["keypoint"] = pd.Categorical(
+            np.tile(keypoints, n_frames * n_animals), categories=keypoints
+        )
+    columns.update({"x": x, "y": y, poses.confidence_name: poses.confidence.ravel()})
+    if poses.interpolated is not None:
+        columns["interpolated"] = np.repeat(poses.interpolated.ravel(), n_keypoints)
+    table = pd.DataFrame(columns)
     if px_per_mm:
         table["x_mm"] = x / px_per_mm
         table["y_mm"] = y / px_per_mm

@@ -7,8 +7,6 @@ patterns use Snakemake's wildcard syntax and double as str.format templates.
 import re
 from pathlib import Path
 
-from idtracker_flow.idtracker import files as idtracker_files
-
 # The workflow's own folders (this file is workflow/scripts/idtracker_flow/project/layout.py).
 WORKFLOW_DIR = Path(__file__).resolve().parents[3]
 REPOSITORY = WORKFLOW_DIR.parent
@@ -48,10 +46,6 @@ RECORDING_TIDY = "recordings/{recording}/{recording}.tidy.{format}"
 RECORDING_LOG = "results/logs/match_recording/{recording}.log"
 RECORDING_BENCHMARK = "results/benchmarks/match_recording/{recording}.tsv"
 
-# Files inside a job's session, as patterns (for the DAG and the status view).
-SESSION_TRAJECTORIES_FILE = f"{SESSION}/{idtracker_files.TRAJECTORIES}"
-SESSION_JSON_FILE = f"{SESSION}/{idtracker_files.SESSION_JSON}"
-
 
 def log(step: str) -> str:
     """The log pattern of one step (rule) of a job."""
@@ -64,13 +58,14 @@ def job_file(pattern: str, video: str, job: str) -> str:
     return pattern.format(video=video, job=job)
 
 
+def session_file(video: str, job: str, relative: str) -> str:
+    """A file inside a job's session folder (a tracker names it: RESULT_IN_SESSION...)."""
+    return f"{job_file(SESSION, video, job)}/{relative}"
+
+
 def job_path(pattern: str, video: str, job: str) -> Path:
     """A pattern above, filled in for one job."""
     return Path(pattern.format(video=video, job=job))
-
-
-def session_trajectories(video: str, job: str) -> Path:
-    return job_path(SESSION_TRAJECTORIES_FILE, video, job)
 
 
 def job_id(video: str, job: str) -> str:

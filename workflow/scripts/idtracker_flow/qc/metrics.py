@@ -1,44 +1,31 @@
-"""Quality figures of one tracked job, computed from idtracker.ai's own files.
+"""Quality figures of one tracked job, from its tracker's result in the common form.
 
-Plain Python (numpy, h5py); the Snakemake scripts qc_job.py and qc_summary.py call it, and the
-demo prints a job's row with `print_job_row`. Facts it relies on (idtracker.ai 6):
-- trajectories.h5 holds `trajectories` (frames, animals, 2) covering the whole video, NaN where
-  an animal has no position, and frames outside the tracking intervals are NaN too;
-- its `fraction_identified` counts the whole video, so ours is computed within the tracked
-  interval instead;
-- `estimated_accuracy` is hard-set to 1.0 when tracked without identities (or with one
-  animal), so it is reported as missing ("n/a") there;
-- session.json holds tracking_intervals, version, track_wo_identities, number_of_animals and
-  last_validated (set by the validator).
+Plain Python (numpy); the Snakemake scripts qc_job.py and qc_summary.py call it, and the demo
+prints a job's row with `print_job_row`. Every tracker's result is read into `Poses`
+(trackers/poses.py); the measures here use each animal's centre. A tracker adds its own
+columns (`qc_columns` of trackers/<name>/tracker.py) and any pose tracker the pose columns
+(qc/pose_quality.py). The tracker's session facts say which frames were tracked
+(`tracking_intervals`, whole video when absent) and when the result was validated by hand
+(`last_validated`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from idtracker_flow.exports import stages
-from idtracker_flow.idtracker import trajectories_file
-from idtracker_flow.idtracker.log import device_label
+from idtracker_flow import trackers
 from idtracker_flow.project import layout
+from idtracker_flow.project.json_files import read_json
+from idtracker_flow.qc import pose_quality
 
-# Column order of results/qc/summary.csv.
-COLUMNS = [
-    "video",
-    "job",
-    "tracker",
-    "frames",
-    "animals",
-    "fps",
-    "tracked_interval",
-    "tracked_frames",
-    "idtrackerai_version",
-    "estimated_accuracy",
-    "silhouette_score",
+# Column order of results/qc/summary.csv: the measures every job gets, then each tracker's own.
+HEAD = ["video", "job", "tracker", "frames", "animals", "fps", "tracked_interval", "tracked_frames"]
+MEASURES = [
     "fraction_identified",
     "fraction_all_present",
     "gaps",
@@ -46,18 +33,22 @@ COLUMNS = [
     "longest_gap_frames",
     "longest_gap_seconds",
     "median_speed_bl_per_s",
-    # DeepLabCut jobs only: poses
+    *pose_quality.COLUMNS,
+]
+RUN = ["tracking_seconds", "device", "peak_gpu_memory_mb"]
+TAIL = ["validated", "last_validated", "provenance", "flags"]
+COLUMNS = [*HEAD, *MEASURES, *trackers.qc_columns(), *RUN, *TAIL]
+NUMERIC_COLUMNS = [
+    "fraction_identified",
+    "fraction_all_present",
+    "longest_gap_seconds",
+    "median_speed_bl_per_s",
+    "tracking_seconds",
+    "fps",
+    "peak_gpu_memory_mb",
     "keypoints_found",
     "mean_likelihood",
-    "possible_identity_swaps",
-    "tracking_seconds",
-    *stages.COLUMNS,
-    "device",
-    "peak_gpu_memory_mb",
-    "validated",
-    "last_validated",
-    "provenance",
-    "flags",
+    *trackers.qc_numeric_columns(),
 ]
 
 DEFAULT_THRESHOLDS = {
@@ -72,7 +63,7 @@ DEFAULT_THRESHOLDS = {
 
 @dataclass
 class Trajectories:
-    """What QC needs from a trajectories.h5."""
+    """What QC needs of a result: each animal's centre and the tracker's own estimates."""
 
     positions: np.ndarray  # (frames, animals, 2), NaN = missing
     fps: float
@@ -82,48 +73,28 @@ class Trajectories:
     version: str | None
     estimated_accuracy: float | None
     identities: list[str]
-    silhouette_score: float | None = None  # only when the contrastive step ran
+    silhouette_score: float | None = None  # only when a contrastive step ran
+    attrs: dict = field(default_factory=dict)
 
 
-def read_trajectories(path) -> Trajectories:
-    data = trajectories_file.read(path)
-    attrs = data.attrs
-    body_length = data.number("body_length")
+def from_poses(poses) -> Trajectories:
     return Trajectories(
-        positions=data.positions,
-        fps=data.number("frames_per_second") or float("nan"),
-        body_length=body_length if body_length and body_length > 0 else None,
-        width=_integer(attrs.get("width")),
-        height=_integer(attrs.get("height")),
-        version=_text(attrs["version"]) if "version" in attrs else None,
-        estimated_accuracy=data.number("estimated_accuracy"),
-        identities=data.identities,
-        silhouette_score=data.number("silhouette_score"),
+        positions=poses.centres(),
+        fps=float(poses.fps) if poses.fps else float("nan"),
+        body_length=poses.body_length,
+        width=poses.width,
+        height=poses.height,
+        version=poses.source_version,
+        estimated_accuracy=poses.attrs.get("estimated_accuracy"),
+        identities=list(poses.labels),
+        silhouette_score=poses.attrs.get("silhouette_score"),
+        attrs=dict(poses.attrs),
     )
 
 
-def read_session_info(path) -> dict:
-    """session.json, or {} when it is missing. idtracker.ai writes Infinity, which json reads."""
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _text(value) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _number(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _integer(value) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None else None
+def read_trajectories(path, record: dict | None = None) -> Trajectories:
+    """A result file as QC reads it (the tracker of `record`; no record: the default one)."""
+    return from_poses(trackers.for_record(record or {}).read_poses(Path(path), record or {}))
 
 
 # --------------------------------------------------------------------------
@@ -194,8 +165,10 @@ def job_row(
     session_info: dict,
     tracked_record: dict | None = None,
     thresholds: dict | None = None,
+    poses=None,
 ) -> dict:
-    """The QC row of one job (keys: COLUMNS). Missing numbers are None."""
+    """The QC row of one job (keys: COLUMNS). Missing numbers are None. `session_info`: the
+    tracker's session facts; `poses`: the result in the common form (for the pose columns)."""
     positions = trajectories.positions
     n_frames, n_animals = positions.shape[:2]
     intervals = session_info.get("tracking_intervals")
@@ -207,62 +180,42 @@ def job_row(
     longest = max(gap_lengths, default=0)
     speed = speeds(positions, fps, trajectories.body_length)
     record = tracked_record or {}
-    row = {
-        "video": video,
-        "job": job,
-        "tracker": "idtracker.ai",
-        "frames": int(n_frames),
-        "animals": int(n_animals),
-        "fps": _round(fps, 3),
-        "tracked_interval": interval_text(n_frames, intervals),
-        "tracked_frames": int(mask.sum()),
-        "idtrackerai_version": trajectories.version or session_info.get("version"),
-        "estimated_accuracy": meaningful_accuracy(trajectories, session_info),
-        "silhouette_score": silhouette(trajectories, session_info),
-        "fraction_identified": _round(float(seen.mean()) if seen.size else None, 4),
-        "fraction_all_present": _round(float(seen.all(axis=1).mean()) if seen.size else None, 4),
-        "gaps": len(all_gaps),
-        "gap_frames_total": int(sum(gap_lengths)),
-        "longest_gap_frames": int(longest),
-        "longest_gap_seconds": _round(longest / fps if fps > 0 else None, 3),
-        "median_speed_bl_per_s": _round(
-            float(np.median(speed)) if speed.size and trajectories.body_length else None,
-            3,
-        ),
-        "tracking_seconds": record.get("seconds"),
-        **stages.stage_columns(stages.stage_seconds(session_info)),
-        "device": device_label(record.get("device")),
-        "peak_gpu_memory_mb": record.get("peak_gpu_memory_mb"),
-        "validated": bool(session_info.get("last_validated")),
-        "last_validated": session_info.get("last_validated") or None,
-        "provenance": layout.job_file(layout.PROVENANCE, video, job),
-    }
+    tracker = trackers.for_record(record)
+    row = dict.fromkeys(COLUMNS)
+    row.update(
+        {
+            "video": video,
+            "job": job,
+            "tracker": tracker.DISPLAY_NAME,
+            "frames": int(n_frames),
+            "animals": int(n_animals),
+            "fps": _round(fps, 3),
+            "tracked_interval": interval_text(n_frames, intervals),
+            "tracked_frames": int(mask.sum()),
+            "fraction_identified": _round(float(seen.mean()) if seen.size else None, 4),
+            "fraction_all_present": _round(
+                float(seen.all(axis=1).mean()) if seen.size else None, 4
+            ),
+            "gaps": len(all_gaps),
+            "gap_frames_total": int(sum(gap_lengths)),
+            "longest_gap_frames": int(longest),
+            "longest_gap_seconds": _round(longest / fps if fps > 0 else None, 3),
+            "median_speed_bl_per_s": _round(
+                float(np.median(speed)) if speed.size and trajectories.body_length else None,
+                3,
+            ),
+            **(pose_quality.pose_columns(poses) if poses is not None else {}),
+            **tracker.qc_columns(trajectories, session_info, record),
+            "tracking_seconds": record.get("seconds"),
+            "device": tracker.device_label(record.get("device")),
+            "peak_gpu_memory_mb": record.get("peak_gpu_memory_mb"),
+            "validated": bool(session_info.get("last_validated")),
+            "last_validated": session_info.get("last_validated") or None,
+            "provenance": layout.job_file(layout.PROVENANCE, video, job),
+        }
+    )
     row["flags"] = "; ".join(flags(row, thresholds or DEFAULT_THRESHOLDS))
     return row
-
-
-def meaningful_accuracy(trajectories: Trajectories, session_info: dict) -> float | None:
-    """idtracker.ai's estimated accuracy, or None where it is a placeholder 1.0 (tracked
-    without identities, or a single animal)."""
-    if session_info.get("track_wo_identities"):
-        return None
-    if trajectories.positions.shape[1] < 2:
-        return None
-    value = trajectories.estimated_accuracy
-    if value is None:
-        value = _number(session_info.get("estimated_accuracy"))
-    return _round(value, 4)
-
-
-def silhouette(trajectories: Trajectories, session_info: dict) -> float | None:
-    """The contrastive step's silhouette score (None when it did not run: tracked without
-    identities, or with disable_contrastive)."""
-    if session_info.get("track_wo_identities"):
-        return None
-    value = trajectories.silhouette_score
-    if value is None:
-        value = _number(session_info.get("silhouette_score"))
-    return _round(value, 4)
 
 
 def flags(row: dict, thresholds: dict) -> list[str]:
@@ -313,20 +266,17 @@ def _round(value, digits: int):
 def job_row_from_files(
     video: str,
     job: str,
-    trajectories_h5,
-    session_json,
+    result,
+    session,
     tracked_json=None,
     thresholds: dict | None = None,
 ) -> dict:
-    record = read_session_info(tracked_json) if tracked_json else {}
-    return job_row(
-        video,
-        job,
-        read_trajectories(trajectories_h5),
-        read_session_info(session_json),
-        record,
-        thresholds,
-    )
+    """The row from a result file, its session folder and its tracking record."""
+    record = read_json(tracked_json) if tracked_json else {}
+    tracker = trackers.for_record(record)
+    poses = tracker.read_poses(Path(result), record)
+    facts = tracker.session_facts(Path(session), record)
+    return job_row(video, job, from_poses(poses), facts, record, thresholds, poses)
 
 
 def job_row_in_project(video: str, job: str, project=".", thresholds=None) -> dict:
@@ -336,7 +286,7 @@ def job_row_in_project(video: str, job: str, project=".", thresholds=None) -> di
         video,
         job,
         project / layout.job_path(layout.TRAJECTORIES, video, job),
-        project / layout.job_path(layout.SESSION_JSON_FILE, video, job),
+        project / layout.job_path(layout.SESSION, video, job),
         project / layout.job_path(layout.TRACKED, video, job),
         thresholds,
     )

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from idtracker_flow.exports import stages
 from idtracker_flow.project import atomic_files
 from idtracker_flow.qc import metrics as qc_metrics
 
@@ -38,20 +37,7 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=qc_metrics.COLUMNS)
     table = table.sort_values(["video", "job"], kind="stable").reset_index(drop=True)
     # Typed columns for parquet: missing numbers stay null, not the text "n/a".
-    for column in (
-        "estimated_accuracy",
-        "fraction_identified",
-        "fraction_all_present",
-        "longest_gap_seconds",
-        "median_speed_bl_per_s",
-        "tracking_seconds",
-        "fps",
-        "silhouette_score",
-        "peak_gpu_memory_mb",
-        "keypoints_found",
-        "mean_likelihood",
-        *stages.COLUMNS,
-    ):
+    for column in qc_metrics.NUMERIC_COLUMNS:
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
     table["validated"] = table["validated"].astype(bool)
     table["flags"] = table["flags"].fillna("")
@@ -59,7 +45,7 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
-    # "n/a" where idtracker.ai has no meaningful value (e.g. accuracy without identities).
+    # "n/a" where a tracker has no meaningful value (e.g. accuracy without identities).
     table.to_csv(path, index=False, na_rep="n/a")
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from idtracker_flow.idtracker.trajectories_file import TrajectoriesFile
 from idtracker_flow.project import atomic_files
 from idtracker_flow.qc.metrics import tracked_mask
+from idtracker_flow.trackers.idtrackerai.trajectories_file import TrajectoriesFile
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from idtracker_flow.idtracker import files as idtracker_files
+from idtracker_flow.trackers.idtrackerai import files as idtracker_files
 
 EPISODE = re.compile(r"id_images_(\d+)\.h5$")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from idtracker_flow.project import layout
-from idtracker_flow.qc.metrics import read_session_info
+from idtracker_flow.trackers.idtrackerai.session import session_info
 
 TRAILING_NUMBER = re.compile(r"(\d+)$")
 
@@ -71,7 +71,7 @@ class Part:
 
 def read_part(video: str, job: str) -> Part:
     session = layout.job_path(layout.SESSION, video, job)
-    return Part(video, job, session, read_session_info(session / "session.json"))
+    return Part(video, job, session, session_info(session))
 
 
 def time_order(parts: list[Part]) -> list[Part]:

@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 from idtracker_flow.exports import individuals, movement_dataset, tidy_table
-from idtracker_flow.idtracker import trajectories_file
 from idtracker_flow.project import atomic_files, layout
 from idtracker_flow.recordings import joined, pair_cache, parts, quality
 from idtracker_flow.recordings.matching import MatchingFailed, match_pair
+from idtracker_flow.trackers.idtrackerai import trajectories_file
 
 PAIRS_DIR = "results/recordings/{recording}/pairs"
 
@@ -108,12 +108,11 @@ def match_recording(
 
 
 def write_exports(recording: str, data: joined.JoinedRecording, exports: dict, outputs) -> None:
-    names = individuals.individual_names(
-        recording, data.trajectories.identities, exports["individual_names"]
-    )
+    poses = trajectories_file.to_poses(data.trajectories)
+    names = individuals.individual_names(recording, poses.individuals, exports["individual_names"])
     where = {"job": data.job, "video_file": data.video_file, "source_frame": data.source_frame}
     if "movement" in outputs:
-        dataset = movement_dataset.build(data.trajectories, names, {"recording": recording})
+        dataset = movement_dataset.build(poses, names, {"recording": recording})
         dataset = dataset.assign_coords(
             {
                 name: ("time", values.astype(str) if name != "source_frame" else values)
@@ -123,9 +122,7 @@ def write_exports(recording: str, data: joined.JoinedRecording, exports: dict, o
         movement_dataset.write(dataset, Path(outputs["movement"]))
     tidy_outputs = [outputs[name] for name in ("tidy_parquet", "tidy_csv") if name in outputs]
     if tidy_outputs:
-        table = tidy_table.build(
-            data.trajectories, recording, "", names, exports["px_per_mm"].get(recording)
-        )
+        table = tidy_table.build(poses, recording, "", names, exports["px_per_mm"].get(recording))
         n_animals = len(names)
         table = table.rename(columns={"video": "recording", "frame": "recording_frame"})
         table["job"] = data.job.repeat(n_animals)

@@ -2,8 +2,8 @@
 
 Snakemake calls the input functions for every job in every dry run and run. Reading and parsing
 a settings file costs about 0.1 ms, a tenth of Snakemake's own work per file (bench/dag), so
-the digest the DAG needs (the video paths as written, the knowledge-transfer folder,
-whether it tracks identities) is kept in
+the digest the DAG needs (the video paths as written, the tracker, whether it tracks
+identities, and what the tracker's inputs are made from) is kept in
 .snakemake/, keyed by each file's modification time and size. A file whose time or size changed
 is read again: the same test Snakemake applies to decide what to run again.
 """
@@ -12,51 +12,61 @@ import json
 import os
 from pathlib import Path
 
-from idtracker_flow.deeplabcut import job_settings as deeplabcut_settings
+from idtracker_flow import trackers
 from idtracker_flow.project import atomic_files
 from idtracker_flow.settings import reader
+from idtracker_flow.trackers.protocol import UnknownTracker
 
 CACHE = Path(".snakemake") / "idtracker-flow" / "settings-digests.json"
 # Raise when the digest's content changes. The code's own file times are part of the key too,
 # so a workflow update that reads settings differently starts a fresh cache.
-FORMAT = 3
+FORMAT = 4
 
 
 def digest(path: str) -> dict | None:
-    """The video paths as written, the knowledge-transfer folder, whether it tracks
-    identities (a part of a recording to match) and a DeepLabCut job's model; None when the
-    file cannot be read (the repair rule says why in its log)."""
+    """The digest of the settings file at `path` (see digest_of)."""
     try:
         settings = reader.read_settings(Path(path))
     except Exception:
         return None
-    folder = settings.get("knowledge_transfer_folder")
+    return digest_of(settings)
+
+
+def digest_of(settings: dict) -> dict:
+    """The video paths as written, the tracker's name (None: one this workflow does not know),
+    whether it tracks identities (a part of a recording to match) and the tracker's own
+    digest (`inputs`: what its DAG inputs are found from); None when the file cannot be read
+    (the repair rule says why in its log)."""
+    try:
+        tracker = trackers.for_settings(settings)
+    except UnknownTracker:
+        return {"videos": reader.video_paths(settings), "tracker": None, "identities": False}
     return {
         "videos": reader.video_paths(settings),
-        "transfer": str(folder) if folder else None,
-        "identities": with_identities(settings),
-        "deeplabcut": deeplabcut_model(settings),
+        "tracker": tracker.NAME,
+        "identities": matches_identities(tracker, settings),
+        "inputs": tracker.digest(settings),
     }
 
 
-def deeplabcut_model(settings: dict) -> dict | None:
-    """A DeepLabCut job's project (as written) and which snapshot; None for idtracker.ai."""
-    if not deeplabcut_settings.is_deeplabcut(settings):
-        return None
-    return {"project": str(settings.get("project") or ""), **deeplabcut_settings.options(settings)}
+def matches_identities(tracker, settings: dict) -> bool:
+    """Tracked with identities by a tracker that matches them across the parts of a
+    recording (its "recordings" capability)."""
+    return "recordings" in tracker.CAPABILITIES and tracker.with_identities(settings)
 
 
 def with_identities(settings: dict) -> bool:
+    """The job tracks identities (its tracker says; False for a tracker not known here)."""
     try:
-        animals = int(settings.get("number_of_animals") or 0)
-    except (TypeError, ValueError):
+        return trackers.for_settings(settings).with_identities(settings)
+    except UnknownTracker:
         return False
-    return animals > 1 and not settings.get("track_wo_identities")
 
 
 def code_version() -> str:
     stamps = [FORMAT]
-    for module in (__file__, reader.__file__):
+    # Every module whose output the cache stores: this one, the reader, every tracker's.
+    for module in (__file__, reader.__file__, *trackers.code_files()):
         stat = os.stat(module)
         stamps += [stat.st_mtime_ns, stat.st_size]
     return ":".join(map(str, stamps))

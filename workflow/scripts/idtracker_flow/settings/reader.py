@@ -14,10 +14,6 @@ from pathlib import Path
 import tomlkit
 from tomlkit.exceptions import ParseError
 
-# Keys whose values are file or folder paths (video_paths may be one path or a list).
-PATH_KEYS = ("video_paths", "output_dir", "knowledge_transfer_folder")
-BACKGROUND_KEY = "background_subtraction_stat"
-BACKGROUND_STATS = {"median", "mean", "max", "min"}
 # Older spellings idtracker.ai 6 rejects, and what it calls them now.
 RENAMED_KEYS = {"exclusive_roi": "exclusive_rois"}
 
@@ -134,11 +130,3 @@ def video_paths(settings: dict) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [str(item) for item in value]
-
-
-def background_path(settings: dict) -> str | None:
-    """The background image path, when background_subtraction_stat names one."""
-    value = settings.get(BACKGROUND_KEY)
-    if isinstance(value, str) and value and value.lower() not in BACKGROUND_STATS:
-        return value
-    return None

@@ -1,7 +1,9 @@
-"""A repaired copy of a settings file that idtracker.ai can read here.
+"""A repaired copy of a settings file that its tracker can read here.
 
-The user's file is never modified. The copy has lower-case keys, forward-slash literal paths
-that exist on this machine, and float-only `area_ths`; comments and order are kept.
+The user's file is never modified. The copy has lower-case keys and forward-slash literal
+paths that exist on this machine; comments and order are kept. This is the frame every
+tracker shares (reading, the videos and their pre-flight check, notes and problems, writing);
+each tracker repairs and checks its own keys (`repair_settings` of trackers/<name>/tracker.py).
 """
 
 import re
@@ -10,18 +12,11 @@ from pathlib import Path
 
 import tomlkit
 
-from idtracker_flow.deeplabcut import job_settings as deeplabcut_settings
-from idtracker_flow.deeplabcut import model as deeplabcut_model
-from idtracker_flow.project import atomic_files
-from idtracker_flow.project.layout import SESSION, SETTINGS, job_path
-from idtracker_flow.recordings.image_size import fix_image_size
-from idtracker_flow.settings import known_keys, paths, reader
-from idtracker_flow.settings.checks import (
-    check_background_size,
-    check_transfer_model,
-)
-from idtracker_flow.settings.values import ValueCheck, interval_problem
+from idtracker_flow import trackers
+from idtracker_flow.project import atomic_files, paths
+from idtracker_flow.settings import reader
 from idtracker_flow.settings.video_check import VideoChecks
+from idtracker_flow.trackers.protocol import UnknownTracker
 
 UNREADABLE = (
     " (damaged, not fully copied, or a codec OpenCV cannot decode).\nWhat to do: check that it"
@@ -46,24 +41,14 @@ def literal_path(path: Path | str) -> tomlkit.items.String:
     return tomlkit.string(text, literal="'" not in text)
 
 
-def floats_if_mixed(value):
-    """[50, inf] -> [50.0, inf]: idtracker.ai's TOML reader rejects mixed int/float arrays."""
-    if (
-        isinstance(value, list)
-        and any(isinstance(v, float) for v in value)
-        and any(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        return [float(v) for v in value]
-    return None
-
-
 class RepairError(Exception):
     pass
 
 
 @dataclass
 class _Repair:
-    """One settings file being repaired: the document, notes on changes, problems found."""
+    """One settings file being repaired: the document, notes on changes, problems found (the
+    frame a tracker's `repair_settings` works in: trackers/protocol.py, SettingsFrame)."""
 
     settings: Path
     video: str
@@ -75,15 +60,15 @@ class _Repair:
     notes: list[str] = field(default_factory=list)
     truncated_videos: str = "fail"  # or "track_readable" (config/config.yaml)
     problems: list[str] = field(default_factory=list)
+    options: dict = field(default_factory=dict)  # config parts a tracker may use (recordings)
+    total_frames: int | None = None  # of its videos together, once they were checked
 
     def failure(self, lookup, key: str, what: str) -> None:
         message = paths.describe_failure(lookup, key, self.settings, self.job_name, what)
         self.problems.append(message)
 
-    def keys(self) -> None:
-        for key in known_keys.unknown_keys(self.document.keys()):
-            describe = known_keys.describe_unknown(key)
-            self.problems.append(f"Job {self.job_name}: {self.settings}: {describe}")
+    def path_value(self, path: Path | str) -> tomlkit.items.String:
+        return literal_path(path)
 
     def videos(self) -> list[Path]:
         written_videos = reader.video_paths(self.document.unwrap())
@@ -132,16 +117,7 @@ class _Repair:
             if fact.cut_short:
                 last = index == len(videos) - 1
                 total = self.cut_short(where, video, fact, total - fact.frames, last) or total
-        intervals = self.document.get("tracking_intervals")
-        if isinstance(intervals, list) and interval_problem(intervals) is None:
-            outside = [pair for pair in intervals if pair[1] > total]
-            if outside:
-                self.problems.append(
-                    f"{where}: tracking_intervals {outside} reach past the end of the video"
-                    f" ({total} frames, numbered 0 to {total - 1}; the end of an interval is"
-                    " excluded).\nWhat to do: correct the intervals, e.g. in the segmentation"
-                    " app (`pixi run gui`)."
-                )
+        self.total_frames = total
 
     def cut_short(self, where: str, video: Path, fact, start: int, last: bool) -> int | None:
         """A video that ends before its header says: refused, or tracked as far as it goes when
@@ -165,99 +141,6 @@ class _Repair:
         self.document["tracking_intervals"] = clipped
         self.notes.append(f"{said}: tracking_intervals set to {clipped} (truncated_videos)")
         return end
-
-    def transfer(self) -> None:
-        transfer = self.document.get("knowledge_transfer_folder")
-        if not transfer:
-            return
-        reference = paths.session_reference(str(transfer))
-        if reference and job_path(SETTINGS, *reference).is_file():
-            # Another job of this workflow, tracked first (a DAG edge): it may not exist yet.
-            target = job_path(SESSION, *reference).resolve()
-        else:
-            lookup = paths.locate(str(transfer), self.settings, self.prefixes, [], want_dir=True)
-            target = lookup.found.resolve() if lookup.found else None
-            if target is None:
-                self.failure(lookup, "knowledge_transfer_folder", "folder")
-            elif missing_model := check_transfer_model(target):
-                self.problems.append(
-                    f"Job {self.job_name}: knowledge_transfer_folder '{transfer}' in"
-                    f" {self.settings}: {missing_model}."
-                )
-        if target is not None:
-            self.document["knowledge_transfer_folder"] = literal_path(target)
-            if str(target) != str(transfer):
-                self.notes.append(f"knowledge_transfer_folder: '{transfer}' -> {target}")
-
-    def background(self, found_videos: list[Path]) -> None:
-        background = reader.background_path(self.document.unwrap())
-        if not background:
-            return
-        folders = [f"backgrounds/{self.video}"]
-        lookup = paths.locate(background, self.settings, self.prefixes, folders)
-        if not self.document.get("use_bkg"):
-            # idtracker.ai ignores the image (with a warning) when use_bkg is false.
-            self.notes.append("background_subtraction_stat: not checked, use_bkg is false")
-            return
-        if lookup.found is None:
-            self.failure(lookup, "background_subtraction_stat", "background image")
-            return
-        image = lookup.found.resolve()
-        if self.check_videos and found_videos:
-            if wrong_size := check_background_size(image, found_videos[0]):
-                where = f"Job {self.job_name}: background_subtraction_stat in {self.settings}"
-                self.problems.append(f"{where}: {wrong_size}.")
-        # idtracker.ai does not resolve this one: it must be absolute.
-        self.document["background_subtraction_stat"] = literal_path(image)
-        if str(image) != background:
-            self.notes.append(f"background_subtraction_stat: '{background}' -> {image}")
-
-    def deeplabcut_job(self) -> None:
-        """A DeepLabCut job: its own keys, one video, a project with a trained network."""
-        where = f"Job {self.job_name}: {self.settings}"
-        values = self.document.unwrap()
-        self.problems += [f"{where}: {p}" for p in deeplabcut_settings.problems(values)]
-        if not reader.video_paths(values):
-            self.problems.append(
-                f"{where} has no video_paths.\nWhat to do: add the video to analyse, e.g."
-                ' video_paths = ["D:/videos/arena1.mp4"].'
-            )
-        elif len(found_videos := self.videos()) > 1:
-            self.problems.append(
-                f"{where}: a DeepLabCut job analyses one video; this one lists"
-                f" {len(found_videos)}.\nWhat to do: make one settings file per video."
-            )
-        written = values.get("project")
-        if not written:
-            return
-        lookup = paths.locate(str(written), self.settings, self.prefixes, [])
-        if lookup.found is None:
-            lookup = paths.locate(str(written), self.settings, self.prefixes, [], want_dir=True)
-        if lookup.found is None:
-            self.failure(lookup, "project", "DeepLabCut project")
-            return
-        config_yaml = deeplabcut_model.project_config_path(lookup.found.resolve())
-        options = deeplabcut_settings.options(values)
-        try:
-            deeplabcut_model.snapshot(
-                config_yaml,
-                options["shuffle"],
-                options["snapshot_index"],
-                options["trainingsetindex"],
-            )
-        except deeplabcut_model.ModelMissing as error:
-            self.problems.append(f"{where}: project '{written}': {error}")
-        self.document["project"] = literal_path(config_yaml)
-        if str(config_yaml) != str(written):
-            self.notes.append(f"project: '{written}' -> {config_yaml}")
-
-    def arrays(self) -> None:
-        for key, value in self.document.unwrap().items():
-            if (fixed := floats_if_mixed(value)) is not None:
-                self.document[key] = fixed
-                self.notes.append(
-                    f"{key}: written as floats {fixed} (idtracker.ai rejects mixed arrays)"
-                )
 
 
 def parsed_with_notes(settings: Path) -> tuple[tomlkit.TOMLDocument, list[str]]:
@@ -297,30 +180,15 @@ def repaired_document(
     job_name = f"{video}/{job}"
     fix = _Repair(settings, video, job_name, prefixes, video_dirs, check_videos, document, notes)
     fix.truncated_videos = truncated_videos
-    if problem := deeplabcut_settings.tracker_problem(document):
-        raise RepairError(f"Job {job_name}: {settings}: {problem}")
-    if deeplabcut_settings.is_deeplabcut(document):
-        fix.deeplabcut_job()
-        if fix.problems:
-            raise RepairError("\n\n".join(fix.problems))
-        return document, notes
-    if deeplabcut_settings.TRACKER_KEY in document:  # tracker = "idtrackerai": not its key
-        del document[deeplabcut_settings.TRACKER_KEY]
-    fix.keys()
-    values = ValueCheck(document, f"Job {job_name}: {settings}")
-    values.run()
-    fix.notes += values.notes
-    fix.problems += values.problems
-    found_videos = fix.videos()
-    fix.transfer()
-    fix.background(found_videos)
-    fix.arrays()
-    if recordings and (note := fix_image_size(document, video, recordings)):
-        notes.append(note)
-    if for_workflow and "output_dir" in document:
-        # The workflow decides where sessions go, so that every job's session is found.
-        del document["output_dir"]
-        notes.append("output_dir: ignored; sessions go to results/sessions/<video>/")
+    fix.options = {"recordings": recordings, "for_workflow": for_workflow}
+    try:
+        tracker = trackers.for_settings(document)
+    except UnknownTracker as error:
+        raise RepairError(f"Job {job_name}: {settings}: {error}") from None
+    if trackers.TRACKER_KEY in document and tracker is trackers.default():
+        # tracker = "idtrackerai": the default tracker does not know the key
+        del document[trackers.TRACKER_KEY]
+    tracker.repair_settings(fix)
     if fix.problems:
         raise RepairError("\n\n".join(fix.problems))
     return document, notes

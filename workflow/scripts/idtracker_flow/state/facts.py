@@ -10,11 +10,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from idtracker_flow.project import job_inputs, layout
+from idtracker_flow import trackers
+from idtracker_flow.project import layout
 from idtracker_flow.project.config import read_config
 from idtracker_flow.project.jobs import discover_jobs, unusable_settings
-from idtracker_flow.project.steps import REPAIR, STEPS, TRACK
-from idtracker_flow.settings import digest, reader
+from idtracker_flow.project.steps import COPY, REPAIR, STEPS, TRACK
+from idtracker_flow.settings import digest, job_inputs, reader
 from idtracker_flow.tracking import run_lock
 
 INCOMPLETE = Path(".snakemake/incomplete")
@@ -102,17 +103,18 @@ class JobFacts:
 
     settings: dict | None
     videos: list[str]  # found on this machine
-    transfer: tuple[str, str] | None  # the job it learns identities from
+    transfer: tuple[str, str] | None  # the job its tracker needs first (knowledge transfer)
     settings_time: float | None
     video_times: list[float | None]
-    session_trajectories_time: float | None
-    model: list[str]  # a DeepLabCut job's snapshot (empty for idtracker.ai)
+    session_trajectories_time: float | None  # the session file the copy follows, if any
+    model: list[str]  # files its tracker needs (a trained model), newer: run again
     model_times: list[float | None]
     output_time: dict[str, float | None]  # step -> its output's time as an output
     input_time: dict[str, float | None]  # step -> its output's time as the next step's input
     # Steps whose output Snakemake marked incomplete: being made now (the output may not exist
     # yet), or, when it exists and no run is working, left half-made by a run cut off.
     incomplete: set[str]
+    model_changed: str = "input changed"  # how status words a newer model file
 
     def cut_off(self, step: str) -> bool:
         """The step's output exists but is marked incomplete: Snakemake makes it again."""
@@ -132,7 +134,8 @@ class Project:
         self.files = Folders()
         self.incomplete = incomplete_outputs()
         self._facts: dict[tuple[str, str], JobFacts] = {}
-        self._snapshots: dict = {}  # DeepLabCut snapshots, found once per project
+        self._inputs_cache: dict = {}  # trackers' lookups (a model), once per project
+        self._copy_watches = trackers.edited_in_session(COPY.name)
 
     def facts(self, video: str, job: str) -> JobFacts:
         key = (video, job)
@@ -146,30 +149,31 @@ class Project:
     def _gather(self, video: str, job: str) -> JobFacts:
         settings_path = layout.job_file(layout.SETTINGS, video, job)
         settings = quick_settings(settings_path)
-        videos, transfer, model = [], None, []
+        videos, inputs = [], job_inputs.TrackInputs()
         if settings is not None:
             written = reader.video_paths(settings)
             videos = job_inputs.found_videos(written, settings_path, self.config)
-            folder = settings.get("knowledge_transfer_folder")
-            transfer = job_inputs.transfer_source(folder, (video, job), self.job_set)
-            model = job_inputs.deeplabcut_snapshot(
-                digest.deeplabcut_model(settings), settings_path, self.config, self._snapshots
-            )
+            inputs = job_inputs.track_inputs(
+                digest.digest_of(settings), (video, job), settings_path, self.config,
+                self.job_set, self._inputs_cache,
+            )  # fmt: skip
         outputs = {step.name: step.output_of(video, job) for step in STEPS}
         output_time = {name: self.files.output_mtime(path) for name, path in outputs.items()}
-        session_h5 = layout.job_file(layout.SESSION_TRAJECTORIES_FILE, video, job)
+        watched = [layout.session_file(video, job, name) for name in self._copy_watches]
+        watched_times = [t for t in map(self.files.input_mtime, watched) if t is not None]
         return JobFacts(
             settings=settings,
             videos=videos,
-            transfer=transfer,
+            transfer=inputs.after_jobs[0] if inputs.after_jobs else None,
             settings_time=self.files.input_mtime(settings_path),
             video_times=[self.files.input_mtime(path) for path in videos],
-            session_trajectories_time=self.files.input_mtime(session_h5),
-            model=model,
-            model_times=[self.files.input_mtime(path) for path in model],
+            session_trajectories_time=max(watched_times, default=None),
+            model=inputs.files,
+            model_times=[self.files.input_mtime(path) for path in inputs.files],
             output_time=output_time,
             input_time={
                 name: self.files.input_mtime(outputs[name]) for name in (REPAIR.name, TRACK.name)
             },
             incomplete={name for name, path in outputs.items() if path in self.incomplete},
+            model_changed=inputs.files_changed,
         )

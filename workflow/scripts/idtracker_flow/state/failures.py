@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from idtracker_flow.idtracker import log as idtracker_log
+from idtracker_flow import trackers
 from idtracker_flow.project.steps import COPY, STEPS, TRACK, Step
 
 
@@ -43,14 +43,16 @@ def _succeeded(step: Step, log: Path) -> bool:
 
 
 def first_problem(log_path: Path, step: Step) -> str:
-    """The line of a failed step's log that says what went wrong: idtracker.ai's first
-    CRITICAL message, else the workflow's own message (its scripts write it first)."""
+    """The line of a failed step's log that says what went wrong: the tracker's own first
+    error line where it has one (idtracker.ai's first CRITICAL message), else the
+    workflow's own message (its scripts write it first)."""
     try:
         text = log_path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
         return f"its log cannot be read ({error.strerror})"
-    if (critical := idtracker_log.first_critical(text)) is not None:
-        return critical
+    for tracker in trackers.registered():  # each reads only its own log format
+        if (line := tracker.failure_line(text)) is not None:
+            return line
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:
         if line.startswith("Job ") or "Error" in line:

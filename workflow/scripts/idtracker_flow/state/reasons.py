@@ -1,12 +1,13 @@
 """Why a job stands where it stands, in the user's words (from the facts, nothing decided)."""
 
-import json
 import time
 from datetime import datetime
 
-from idtracker_flow.idtracker import session as idtracker_session
+from idtracker_flow import trackers
 from idtracker_flow.project import layout
+from idtracker_flow.project.json_files import read_json
 from idtracker_flow.project.steps import BY_NAME, COPY, REPAIR, TRACK
+from idtracker_flow.settings import digest
 
 
 def when(stamp: float) -> str:
@@ -31,12 +32,7 @@ def duration(seconds: float) -> str:
 
 
 def tracking_record(video: str, job: str) -> dict:
-    try:
-        with open(TRACK.output_of(video, job), encoding="utf-8") as handle:
-            record = json.load(handle)
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
+    return read_json(TRACK.output_of(video, job))
 
 
 def _changed_inputs(facts, since: float | None) -> list[str]:
@@ -50,7 +46,7 @@ def _changed_inputs(facts, since: float | None) -> list[str]:
             reasons.append(f"video {path} changed {when(stamp)}")
     for path, stamp in zip(facts.model, facts.model_times):
         if stamp is not None and stamp > since:
-            reasons.append(f"DeepLabCut model retrained: {path} is new ({when(stamp)})")
+            reasons.append(f"{facts.model_changed}: {path} is new ({when(stamp)})")
     return reasons
 
 
@@ -73,7 +69,8 @@ def _copy_reason(facts, video: str, job: str) -> str:
         return f"copy in {COPY.output_of(video, job)} is missing: copy pending"
     session_h5 = facts.session_trajectories_time
     if session_h5 is not None and session_h5 > copy:
-        validated = idtracker_session.validated_on(layout.job_path(layout.SESSION, video, job))
+        session = layout.job_path(layout.SESSION, video, job)
+        validated = trackers.for_settings_file(REPAIR.output_of(video, job)).validated_on(session)
         if validated:
             return f"validated {validated}: copy pending"
         return "session trajectories changed: copy pending"
@@ -119,20 +116,13 @@ def running(video: str, job: str, run: dict, working: list[str]) -> str:
     return f"{what} now ({who}); log: {step.log_of(video, job)}"
 
 
-def with_identities(settings: dict) -> bool:
-    return not settings.get("track_wo_identities") and settings.get("number_of_animals") not in (
-        1,
-        None,
-    )
-
-
 def done(status, facts) -> None:
     """Fill in when a done job was tracked, how long it took and idtracker.ai's estimate."""
     record = tracking_record(status.video, status.job)
     status.tracked_at = local_time(record.get("started", ""))
     status.seconds = record.get("seconds")
     accuracy = record.get("estimated_accuracy")
-    identities = with_identities(facts.settings or {})
+    identities = digest.with_identities(facts.settings or {})
     status.accuracy = float(accuracy) if identities and accuracy is not None else None
     status.peak_gpu_mb = record.get("peak_gpu_memory_mb")
     parts = [f"tracked {status.tracked_at}" if status.tracked_at else "tracked"]

@@ -1,8 +1,9 @@
-"""Run idtracker.ai as a child process that never outlives the job that started it.
+"""Run a tracker as a child process that never outlives the job that started it.
 
-idtracker.ai spawns worker processes that survive a killed parent. It runs here in its own
-process group (POSIX) so the whole group can be killed: on SIGTERM/SIGINT, and when Snakemake
-itself disappears (kill -9), which a watchdog notices from the parent processes vanishing.
+Trackers spawn worker processes that survive a killed parent (idtracker.ai does). A tracker
+runs here in its own process group (POSIX) so the whole group can be killed: on SIGTERM/SIGINT,
+and when Snakemake itself disappears (kill -9), which a watchdog notices from the parent
+processes vanishing.
 """
 
 import os
@@ -50,8 +51,9 @@ def kill_group(pgid: int) -> None:
             time.sleep(0.2)
 
 
-def kill_leftover(workdir: Path) -> bool:
-    """Kill a tracker group a previous, killed attempt of this job left running."""
+def kill_leftover(workdir: Path, marker: bytes) -> bool:
+    """Kill a tracker group a previous, killed attempt of this job left running; `marker`
+    is in the command line of that tracker's processes (its PROCESS_MARKER)."""
     pid_file = workdir / PID_FILE
     if not pid_file.exists() or os.name == "nt":
         return False
@@ -63,7 +65,7 @@ def kill_leftover(workdir: Path) -> bool:
         return False
     pid_file.unlink(missing_ok=True)
     # Only a group that is still our tracker (pids are reused by unrelated programs).
-    if b"idtracker" not in cmdline and b"tracker" not in cmdline:
+    if marker not in cmdline:
         return False
     kill_group(pgid)
     return True

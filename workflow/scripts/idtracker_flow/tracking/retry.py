@@ -14,8 +14,9 @@ import json
 from pathlib import Path
 
 from idtracker_flow.project import atomic_files
+from idtracker_flow.trackers.protocol import CUDA_OUT_OF_MEMORY
 
-CUDA_OUT_OF_MEMORY = "CUDA out of memory"
+__all__ = ["CUDA_OUT_OF_MEMORY", "forget", "previous", "remember"]
 
 
 def note_path(log: Path) -> Path:

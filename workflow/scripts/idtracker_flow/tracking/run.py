@@ -1,8 +1,11 @@
-"""Track one job with idtracker.ai and judge the session by its outputs.
+"""Run one job with its tracker and judge the result by its outputs: the same discipline for
+every tracker (trackers/protocol.py).
 
-The job's session folder is made from scratch every
-time (a stale one from a killed run is removed), except a session validated by hand, which
-is never touched: the job then stops and says how to re-track on purpose.
+The job's session folder is made from scratch every time (a stale one from a killed run is
+removed) after the tracker's own checks (a session validated by hand is never touched); the
+runner holds a GPU slot, watches the process (no progress, a full disk, Snakemake gone),
+records the peak GPU memory and the session's size, learns from CUDA running out of memory,
+and words a stall, a full disk and a signal the same way for every tracker.
 """
 
 import json
@@ -13,23 +16,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from idtracker_flow.idtracker import command as idtracker_command
-from idtracker_flow.idtracker import files as idtracker_files
-from idtracker_flow.idtracker import log as idtracker_log
-from idtracker_flow.idtracker import session as session_check
 from idtracker_flow.project import atomic_files
+from idtracker_flow.trackers.protocol import Resources, RunFailed, RunRequest
 from idtracker_flow.tracking import gpu_memory, gpu_slots, retry, session_sizes, sizing
 from idtracker_flow.tracking import process as tracker_process
 from idtracker_flow.tracking.watchdog import Limits, free_space_problem
 
-
-class TrackingFailed(Exception):
-    """The job failed; `transient` when another attempt may well succeed."""
-
-    def __init__(self, message: str, transient: bool = False):
-        super().__init__(message)
-        self.transient = transient
-
+# The runner's failures are the trackers' (one exception for every tracker).
+TrackingFailed = RunFailed
 
 FREE_SPACE = (
     "What to do: free space on that disk (sessions or videos you no longer need), or keep less"
@@ -42,27 +36,10 @@ STALLED = (
 )
 
 
-def choose_device(configured: str) -> tuple[str, str]:
-    """(value for idtracker.ai's --device, a line for the log).
-
-    Asks nvidia-smi rather than PyTorch: importing torch here would cost seconds per job, and
-    idtracker.ai's own log says which device it really used (see `device_used`).
-    """
-    if configured != "auto":
-        return configured, f"Device: {configured} (set in config/config.yaml)"
-    gpus = gpu_slots.visible_gpus()
-    if gpus:
-        return "", f"Device: automatic; NVIDIA GPU {', '.join(gpus)} visible"
-    return "", (
-        "WARNING: no NVIDIA GPU visible: tracking runs on CPU, which is very slow for"
-        " identities. Run `pixi run check-gpu` to see why."
-    )
-
-
 def pin_gpu(
     device: str, gpus, jobs_per_gpu, log, job_name: str, alone: bool = False
 ) -> gpu_slots.Slot | None:
-    """Hold a GPU slot for this job and show idtracker.ai only that device. `alone`: the
+    """Hold a GPU slot for this job and show the tracker only that device. `alone`: the
     whole device (a retry after CUDA ran out of memory)."""
     if device not in ("auto", "cuda"):
         return None  # CPU, or a device named in config/config.yaml
@@ -78,7 +55,7 @@ def pin_gpu(
     try:
         slot = gpu_slots.acquire(devices, counts, log=log, alone=alone, most_per_gpu=learned)
     except TimeoutError as error:
-        raise TrackingFailed(  # every slot busy for an hour: later it may be free
+        raise RunFailed(  # every slot busy for an hour: later it may be free
             f"Job {job_name}: {error}; every GPU slot ({gpu_slots.SLOTS_DIR}) was held by other"
             " tracking jobs the whole time. Nothing was tracked.\nWhat to do: check with"
             " `nvidia-smi` for trackers left running, or lower `gpus`/`jobs_per_gpu` in"
@@ -96,26 +73,10 @@ def pin_gpu(
     return slot
 
 
-def refuse_if_validated(session: Path, job_name: str, settings: Path, tracked: Path) -> None:
-    when = session_check.validated_on(session)
-    if when is None:
-        return
-    aside = session.with_name(f"{session.name}.validated")
-    raise TrackingFailed(
-        f"Job {job_name}: its session {session} was validated by hand on {when}, and its settings"
-        f" ({settings}) or video changed since, so it would be tracked again."
-        " Nothing was deleted.\n"
-        f"To keep the validated result and stop this: snakemake --touch"
-        f" --workflow-profile workflow/profiles/default {tracked}\n"
-        f"To track again on purpose: move the session aside (e.g. rename it to {aside}) and run"
-        f" `pixi run track` again."
-    )
-
-
-def start_afresh(session: Path, workdir: Path, log) -> None:
-    """Stop a tracker an interrupted attempt left running and remove what it left: a session
-    is always made from scratch."""
-    if tracker_process.kill_leftover(workdir):
+def start_afresh(session: Path, workdir: Path, log, marker: bytes) -> None:
+    """Stop a tracker an interrupted attempt left running (its command line holds `marker`)
+    and remove what it left: a session is always made from scratch."""
+    if tracker_process.kill_leftover(workdir, marker):
         print("Stopped a tracker left running by an interrupted run.", file=log)
     for stale in (session, workdir):
         if stale.exists():
@@ -123,50 +84,79 @@ def start_afresh(session: Path, workdir: Path, log) -> None:
             shutil.rmtree(stale)
 
 
-def track(
-    settings: Path,
-    session: Path,
-    workdir: Path,
-    job_name: str,
-    tracked: Path,
-    log,
-    device: str = "auto",
-    threads: int = 4,
-    data_policy: str = "idmatcher.ai",
-    command: list[str] = (),
-    gpus="auto",
-    jobs_per_gpu="auto",
-    limits: Limits | None = None,
-    alone: bool = False,
-) -> dict:
-    """Track one job; return what the tracked-marker file records. Raises TrackingFailed."""
-    settings, session, workdir = Path(settings).resolve(), Path(session), Path(workdir)
-    refuse_if_validated(session, job_name, settings, tracked)
-    start_afresh(session, workdir, log)
-    session.parent.mkdir(parents=True, exist_ok=True)
+def track(tracker, request: RunRequest, log, resources: dict, limits: Limits | None = None,
+          alone: bool = False) -> dict:  # fmt: skip
+    """Run one job; return its tracking record (results/sessions/<video>/<job>.tracked.json).
+    `resources`: config's device, gpus, jobs_per_gpu and the job's threads. Raises
+    RunFailed."""
+    tracker.check(request)
+    start_afresh(request.session, request.workdir, log, tracker.PROCESS_MARKER)
+    request.session.parent.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
-    check_free_space(limits, job_name)
-    slot = pin_gpu(device, gpus, jobs_per_gpu, log, job_name, alone)
-    contrastive_mb = None
-    if slot is not None:
-        contrastive_mb = sizing.contrastive_for_job(jobs_per_gpu, gpu_slots.devices_to_use(gpus))
+    check_free_space(limits, request.job_name)
+    device, gpus, jobs_per_gpu = resources["device"], resources["gpus"], resources["jobs_per_gpu"]
+    slot = pin_gpu(device, gpus, jobs_per_gpu, log, request.job_name, alone)
+    held = Resources(
+        device=device,
+        threads=resources["threads"],
+        visible_gpus=gpu_slots.visible_gpus() if device == "auto" else [],
+        ram_share_mb=(
+            sizing.contrastive_for_job(jobs_per_gpu, gpu_slots.devices_to_use(gpus))
+            if slot is not None
+            else None
+        ),
+    )
     try:
-        record = _run_and_judge(
-            settings, session, workdir, job_name, log, device, threads, data_policy, command,
-            limits, contrastive_mb,
-        )  # fmt: skip
-        session_sizes.remember(session)
-        sizing.remember_peak(job_name, record["peak_gpu_memory_mb"])
+        record = _run_and_judge(tracker, request, held, log, limits)
+        session_sizes.remember(request.session)
+        sizing.remember_peak(request.job_name, record["peak_gpu_memory_mb"])
         return record
-    except TrackingFailed as failure:
+    except RunFailed as failure:
         if slot is None or retry.CUDA_OUT_OF_MEMORY not in str(failure):
             raise
         # Said in the message: Snakemake deletes this attempt's log before the next one.
-        lesson = learn_out_of_memory(slot, job_name)
-        raise TrackingFailed(f"{failure}\n{lesson}", failure.transient) from None
+        lesson = learn_out_of_memory(slot, request.job_name)
+        raise RunFailed(f"{failure}\n{lesson}", failure.transient) from None
     finally:
         if slot is not None:
             slot.release()
+
+
+def _run_and_judge(tracker, request: RunRequest, resources: Resources, log, limits) -> dict:
+    name = tracker.DISPLAY_NAME
+    command = tracker.command(request, resources)
+    env = dict(os.environ, OMP_NUM_THREADS=str(resources.threads), **command.env)
+    for line in command.log_lines:
+        print(line, file=log)
+    print(f"Working directory: {request.workdir}", file=log, flush=True)
+    started = time.time()
+    limits = replace(limits, progress=[request.workdir, request.session], program=name)
+    sampler = gpu_memory.PeakSampler()
+    status, stopped = tracker_process.run(
+        command.argv, request.workdir, env, log, limits, on_start=sampler.start
+    )
+    seconds = round(time.time() - started, 1)
+    peak_mb = sampler.stop()
+    if stopped:
+        print(f"\n{name} was stopped after {seconds} s.", file=log)
+        advice = FREE_SPACE if stopped.startswith("disk full") else STALLED
+        raise RunFailed(f"Job {request.job_name}: {stopped}.\n{advice}")
+    if status < 0:  # a signal ended it: its log says nothing about why
+        print(f"\n{name} was stopped after {seconds} s.", file=log)
+        # The out-of-memory killer, a cluster's preemption: another attempt may succeed.
+        raise RunFailed(f"Job {request.job_name}: {killed_by(-status, name)}", transient=True)
+    print(f"\n{name} exited with status {status} after {seconds} s.", file=log)
+    return {
+        "job": request.job_name,
+        "tracker": tracker.NAME,
+        "settings": str(request.settings_path),
+        "session": portable(request.session),
+        "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        "seconds": seconds,
+        **tracker.judge(request, status, log),
+        # the tracker and its workers together; None where it cannot be read (CPU, no driver)
+        "peak_gpu_memory_mb": peak_mb,
+    }
 
 
 def learn_out_of_memory(slot: gpu_slots.Slot, job_name: str) -> str:
@@ -186,90 +176,20 @@ def check_free_space(limits: Limits, job_name: str) -> None:
     """Before any GPU time: room for a session as large as the largest this project made."""
     needed = replace(limits, min_free_bytes=max(limits.min_free_bytes, session_sizes.largest()))
     if needed.min_free_bytes and (problem := free_space_problem(needed)):
-        raise TrackingFailed(f"Job {job_name}: not started: {problem}.\n{FREE_SPACE}")
+        raise RunFailed(f"Job {job_name}: not started: {problem}.\n{FREE_SPACE}")
 
 
-def contrastive_flag(settings: Path, contrastive_mb: int | None) -> list[str]:
-    """Cap idtracker.ai's contrastive preload (by default a quarter of the RAM available when
-    it starts, in every job at once) to this job's share, unless the settings set it."""
-    if not contrastive_mb or "contrastive_max_mbytes" in settings.read_text().lower():
-        return []
-    return ["--contrastive_max_mbytes", str(contrastive_mb)]
-
-
-def _run_and_judge(
-    settings, session, workdir, job_name, log, device, threads, data_policy, command, limits,
-    contrastive_mb=None,
-) -> dict:  # fmt: skip
-    device_flag, device_note = choose_device(device)
-    print(device_note, file=log)
-
+def portable(path: Path) -> str:
+    """A path inside the project folder as relative to it: the record stays right when the
+    project folder is moved or mounted elsewhere."""
     try:
-        cmd = idtracker_command.idtrackerai_command(list(command))
-    except idtracker_command.NotInstalled as error:
-        raise TrackingFailed(f"Job {job_name}: {error}") from None
-    cmd += [
-        "--load", str(settings),
-        "--name", session.name.removeprefix("session_"),
-        "--output_dir", str(session.parent.resolve()),
-        "--number_of_parallel_workers", str(threads),
-        "--data_policy", data_policy,
-        *contrastive_flag(settings, contrastive_mb),
-        "--track",
-    ]  # fmt: skip
-    if device_flag:
-        cmd[-1:-1] = ["--device", device_flag]
-    env = dict(os.environ, IDTRACKERAI_DISABLE_ANALYTICS="true", OMP_NUM_THREADS=str(threads))
-    print("Running: " + " ".join(cmd), file=log)
-    print(f"Working directory: {workdir}", file=log, flush=True)
-    started = time.time()
-    limits = replace(limits, progress=[workdir, session])
-    sampler = gpu_memory.PeakSampler()
-    status, stopped = tracker_process.run(cmd, workdir, env, log, limits, on_start=sampler.start)
-    seconds = round(time.time() - started, 1)
-    peak_mb = sampler.stop()
-    if stopped:
-        print(f"\nidtracker.ai was stopped after {seconds} s.", file=log)
-        advice = FREE_SPACE if stopped.startswith("disk full") else STALLED
-        raise TrackingFailed(f"Job {job_name}: {stopped}.\n{advice}")
-
-    cwd_log = workdir / idtracker_files.LOG
-    if status < 0:  # a signal ended it: its log says nothing about why
-        print(f"\nidtracker.ai was stopped after {seconds} s.", file=log)
-        # The out-of-memory killer, a cluster's preemption: another attempt may succeed.
-        raise TrackingFailed(f"Job {job_name}: {killed_by(-status)}", transient=True)
-    success, reasons = session_check.verdict(session, cwd_log)
-    print(f"\nidtracker.ai exited with status {status} after {seconds} s.", file=log)
-    if not success:
-        critical = any("CRITICAL" in reason for reason in reasons)
-        advice = (
-            "Fix what the CRITICAL lines say"
-            if critical
-            else "idtracker.ai stopped without saying why: read the end of this log"
-        )
-        raise TrackingFailed(
-            f"Job {job_name}: idtracker.ai did not produce a usable session.\n"
-            + "\n".join(f"  {reason}" for reason in reasons)
-            + f"\nSettings used: {settings}. {advice}, then run"
-            " `pixi run track` again: this job is retried automatically.",
-            transient=any(retry.CUDA_OUT_OF_MEMORY in reason for reason in reasons),
-        )
-    return {
-        "job": job_name,
-        "settings": str(settings),
-        "session": str(session),
-        "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
-        "seconds": seconds,
-        "device": idtracker_log.device_used(session_check.session_log(session, cwd_log)),
-        "estimated_accuracy": session_check.estimated_accuracy(session),
-        "idtrackerai_exit_status": status,
-        # idtracker.ai and its workers together; None where it cannot be read (CPU, no driver)
-        "peak_gpu_memory_mb": peak_mb,
-    }
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
-def killed_by(signal_number: int) -> str:
-    """Why idtracker.ai was stopped by a signal, and what to do, in the user's words."""
+def killed_by(signal_number: int, program: str = "idtracker.ai") -> str:
+    """Why the tracker was stopped by a signal, and what to do, in the user's words."""
     import signal
 
     try:
@@ -284,10 +204,10 @@ def killed_by(signal_number: int) -> str:
         ),
         "SIGTERM": "someone or something (a cluster's time limit) asked it to stop",
         "SIGINT": "Ctrl+C",
-        "SIGSEGV": "it crashed (a fault in idtracker.ai or one of its libraries)",
+        "SIGSEGV": f"it crashed (a fault in {program} or one of its libraries)",
     }.get(name, "it was stopped from outside")
     return (
-        f"idtracker.ai was killed by {name}: {cause}. Nothing was kept of this attempt;"
+        f"{program} was killed by {name}: {cause}. Nothing was kept of this attempt;"
         " `pixi run track` tracks it again."
     )
 

@@ -21,6 +21,7 @@ class Limits:
     min_free_bytes: int = 0  # stop when a watched disk has less free space
     disks: list[Path] = field(default_factory=list)  # folders whose disks must not fill up
     progress: list[Path] = field(default_factory=list)  # folders a working tracker changes
+    program: str = "idtracker.ai"  # the tracker, as the user knows it
 
 
 def megabytes(n_bytes: float) -> str:
@@ -92,7 +93,7 @@ class Watchdog:
         idle = self.clock() - self.last_progress
         if idle >= self.limits.stall_seconds:
             return (
-                f"idtracker.ai made no progress for {idle:.0f} s (its log and session did not"
-                " change and it used no CPU), so it was stopped"
+                f"{self.limits.program} made no progress for {idle:.0f} s (its log and session"
+                " did not change and it used no CPU), so it was stopped"
             )
         return None

@@ -4,10 +4,10 @@ idtracker.ai exits 1 on success and 0 on a handled failure, so the verdict comes
 session: a readable trajectories file, a final "Success" in its log and no CRITICAL line.
 """
 
-import json
 from pathlib import Path
 
-from idtracker_flow.idtracker import files, log
+from idtracker_flow.project.json_files import read_json
+from idtracker_flow.trackers.idtrackerai import files, log
 
 
 def trajectories_problem(path: Path) -> str | None:
@@ -53,11 +53,7 @@ def verdict(session: Path, cwd_log: Path) -> tuple[bool, list[str]]:
 
 def session_info(session: Path) -> dict:
     """session.json, or {} when it is missing or unreadable."""
-    try:
-        info = json.loads((session / files.SESSION_JSON).read_text())
-    except (OSError, ValueError):
-        return {}
-    return info if isinstance(info, dict) else {}
+    return read_json(Path(session) / files.SESSION_JSON)
 
 
 def validated_on(session: Path) -> str | None:

@@ -1,5 +1,5 @@
 """The batch's progress as `pixi run status --watch` shows it: the counts, the time left (the
-same estimate as the run's console) and the stage of each job idtracker.ai works on now."""
+same estimate as the run's console) and the stage of each job a tracker works on now."""
 
 import os
 import time
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from idtracker_flow.console import estimate
 from idtracker_flow.console.durations import finished_durations
-from idtracker_flow.console.stages import StageReader
+from idtracker_flow.console.logs import stage_reader
 from idtracker_flow.project import layout
 from idtracker_flow.project.steps import TRACK
 from idtracker_flow.state.verdict import JobStatus, totals
@@ -23,7 +23,7 @@ def tracking_now(statuses: list[JobStatus]) -> list[JobStatus]:
 
 
 def started(status: JobStatus) -> float | None:
-    """When idtracker.ai started on this job: its process-group file, written at start."""
+    """When the tracker started on this job: its process-group file, written at start."""
     try:
         return os.stat(
             Path(layout.job_file(layout.WORKDIR, status.video, status.job), PID_FILE)
@@ -39,7 +39,7 @@ def stage(status: JobStatus) -> str:
             text = handle.read().decode("utf-8", errors="replace")
     except OSError:
         return "starting"
-    return StageReader().feed(text + "\n").describe()
+    return stage_reader((status.video, status.job)).feed(text + "\n").describe()
 
 
 def progress_lines(statuses: list[JobStatus], now: float | None = None) -> list[str]:

@@ -57,3 +57,48 @@ def read(path) -> TrajectoriesFile:
     if probabilities is not None:
         probabilities = probabilities.reshape(positions.shape[:2])
     return TrajectoriesFile(positions, probabilities, attrs)
+
+
+SOURCE_SOFTWARE = "idtracker.ai"
+
+
+def to_poses(data: TrajectoriesFile):
+    """The workflow's common form: one keypoint (`centroid`) per animal, named id_<label>;
+    the confidence is idtracker.ai's identity probability (NaN where it placed an animal
+    without identifying it: crossings, filled gaps; 0 where it has no position)."""
+    from idtracker_flow.trackers.poses import CENTROID, Poses
+
+    positions = data.positions
+    n_frames, n_animals = positions.shape[:2]
+    probabilities = data.id_probabilities
+    if probabilities is None:
+        probabilities = np.full((n_frames, n_animals), np.nan)
+    present = np.isfinite(positions).all(axis=2)
+    body_length = data.number("body_length")
+    version = data.attrs.get("version")
+    return Poses(
+        position=positions[:, :, np.newaxis, :],
+        confidence=probabilities[:, :, np.newaxis],
+        labels=data.identities,
+        individuals=[f"id_{label}" for label in data.identities],
+        keypoints=[CENTROID],
+        fps=data.number("frames_per_second"),
+        source_software=SOURCE_SOFTWARE,
+        source_version=str(version) if version else None,
+        confidence_name="identity_probability",
+        interpolated=present & np.isnan(probabilities),
+        width=_whole(data.attrs.get("width")),
+        height=_whole(data.attrs.get("height")),
+        body_length=body_length if body_length and body_length > 0 else None,
+        attrs={
+            "estimated_accuracy": data.number("estimated_accuracy"),
+            "silhouette_score": data.number("silhouette_score"),
+        },
+    )
+
+
+def _whole(value) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None

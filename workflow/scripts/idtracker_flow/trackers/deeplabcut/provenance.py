@@ -4,9 +4,9 @@
 import tomllib
 from pathlib import Path
 
-from idtracker_flow.exports import fingerprint
+from idtracker_flow.project import fingerprint
 
-# Reported by workflow/scripts/deeplabcut_analyze.py in <session>/deeplabcut.json.
+# Reported by trackers/deeplabcut/analyze.py in <session>/deeplabcut.json.
 SOFTWARE = ("deeplabcut_version", "torch_version", "python")
 RUN = ("scorer", "track_method", "individuals", "bodyparts", "video_frames", "frames_with_tracks")
 

@@ -33,26 +33,6 @@ KEYS = {
 TRACK_METHODS = ("box", "ellipse")
 
 
-def is_deeplabcut(settings: dict) -> bool:
-    return str(settings.get(TRACKER_KEY, "")).lower() == DEEPLABCUT
-
-
-def tracked_with_deeplabcut(record: dict) -> bool:
-    """A tracking record (results/sessions/<video>/<job>.tracked.json) of a DeepLabCut job."""
-    return record.get(TRACKER_KEY) == DEEPLABCUT
-
-
-def tracker_problem(settings: dict) -> str | None:
-    """A `tracker` value this workflow does not know (None: idtracker.ai or deeplabcut)."""
-    value = settings.get(TRACKER_KEY)
-    if value is None or str(value).lower() in (DEEPLABCUT, "idtrackerai", "idtracker.ai"):
-        return None
-    return (
-        f"tracker = {value!r} is not a tracker this workflow runs.\nWhat to do: write"
-        f' tracker = "{DEEPLABCUT}" for a DeepLabCut job, or delete the line for idtracker.ai.'
-    )
-
-
 def _whole_number(value, at_least: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= at_least
 

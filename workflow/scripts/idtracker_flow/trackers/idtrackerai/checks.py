@@ -4,7 +4,7 @@ video_check.py). Each check returns what is wrong, in words for the user, or Non
 
 from pathlib import Path
 
-from idtracker_flow.idtracker import files as idtracker_files
+from idtracker_flow.trackers.idtrackerai import files as idtracker_files
 
 
 def check_background_size(image: Path, video: Path) -> str | None:

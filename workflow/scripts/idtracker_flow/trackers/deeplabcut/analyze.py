@@ -302,6 +302,10 @@ def tracks_file(args: argparse.Namespace, model: Model) -> Path:
     return path
 
 
+# How this script tells the workflow's console which stage it is at (stages.py reads it).
+STAGE = "Stage:"
+
+
 # --- outputs -----------------------------------------------------------------------------------
 
 
@@ -386,7 +390,9 @@ def run(args: argparse.Namespace) -> None:
     model = resolve_model(args)
     print(f"DeepLabCut job: {model.snapshot} on {device}, tracker {model.track_method}", flush=True)
     fresh_workdir(args.workdir)
+    print(f"{STAGE} poses and tracks", flush=True)  # the workflow's console reads these
     seconds = analyze(args, model, device)
+    print(f"{STAGE} saving", flush=True)
     produced = tracks_file(args, model)
     tracks = describe_tracks(produced)
     replace_atomically(produced, args.output)

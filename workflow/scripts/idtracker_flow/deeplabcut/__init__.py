@@ -1,1 +1,0 @@
-"""DeepLabCut jobs: multi-animal poses from a trained DeepLabCut 3 project (PyTorch engine)."""

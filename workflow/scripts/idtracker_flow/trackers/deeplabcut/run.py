@@ -1,0 +1,121 @@
+"""Running DeepLabCut for one job: its environment and trained snapshot checked first, its
+command line, and the verdict on what it wrote.
+
+DeepLabCut runs in its own environment (environment.py) as trackers/deeplabcut/analyze.py,
+which writes the stitched tracks to <session>/tracks.h5 and what it used to
+<session>/deeplabcut.json. The runner (tracking/run.py) holds the GPU slot, makes the session
+folder from scratch, watches the process and learns from its memory use, as for every tracker.
+"""
+
+import json
+from pathlib import Path
+
+from idtracker_flow.trackers.deeplabcut import environment, job_settings, model, tracks_file
+from idtracker_flow.trackers.protocol import (
+    CUDA_OUT_OF_MEMORY,
+    Command,
+    Resources,
+    RunFailed,
+    RunRequest,
+)
+
+RUNNER = Path(__file__).with_name("analyze.py")
+TRACKS = "tracks.h5"
+SUMMARY = "deeplabcut.json"
+DESTFOLDER = "deeplabcut"  # DeepLabCut's own files (pickles), kept for its tracklet GUI
+
+
+def device_argument(configured: str) -> str:
+    """config `device` as DeepLabCut's: auto lets its pytorch_config decide (cuda if there)."""
+    return configured if configured in ("cpu", "cuda") or configured.startswith("cuda:") else "auto"
+
+
+def runner_command(python: Path, settings: dict, session: Path, device: str) -> list[str]:
+    options = job_settings.options(settings)
+    command = [
+        str(python), str(RUNNER),
+        "--config", settings["project"],
+        "--video", settings["video_paths"][0],
+        "--workdir", str(session / DESTFOLDER),
+        "--output", str(session / TRACKS),
+        "--summary", str(session / SUMMARY),
+        "--shuffle", str(options["shuffle"]),
+        "--device", device_argument(device),
+    ]  # fmt: skip
+    for key in ("trainingsetindex", "snapshot_index", "n_tracks", "track_method", "batch_size"):
+        if options[key] is not None:
+            command += [f"--{key.replace('_', '-')}", str(options[key])]
+    return command
+
+
+def check(request: RunRequest) -> None:
+    """The DeepLabCut environment and the snapshot the DAG expects, before any GPU time."""
+    settings = request.settings
+    try:
+        request.found["python"] = environment.deeplabcut_python(
+            request.config.get("deeplabcut_python", "auto")
+        )
+        options = job_settings.options(settings)
+        request.found["snapshot"] = model.snapshot(
+            Path(settings["project"]),
+            options["shuffle"],
+            options["snapshot_index"],
+            options["trainingsetindex"],
+        )
+    except (environment.NoDeepLabCut, model.ModelMissing) as error:
+        raise RunFailed(f"Job {request.job_name}: {error}") from None
+
+
+def command(request: RunRequest, resources: Resources) -> Command:
+    request.session.mkdir(parents=True, exist_ok=True)
+    argv = runner_command(
+        request.found["python"], request.settings, request.session, resources.device
+    )
+    return Command(
+        argv,
+        # Offline: DeepLabCut would otherwise try to download pretrained weights it does not need.
+        env={"HF_HUB_OFFLINE": "1"},
+        log_lines=[f"Model: {request.found['snapshot']}", "Running: " + " ".join(argv)],
+    )
+
+
+def read_summary(session: Path) -> dict:
+    try:
+        summary = json.loads((session / SUMMARY).read_text())
+    except (OSError, ValueError):
+        return {}
+    return summary if isinstance(summary, dict) else {}
+
+
+def judge(request: RunRequest, status: int, log) -> dict:
+    """DeepLabCut's part of the tracking record; raises RunFailed when it made no tracks."""
+    summary = read_summary(request.session)
+    problem = summary.get("error")
+    if status != 0 and not problem:
+        problem = f"DeepLabCut stopped (exit status {status}). Its last lines:\n" + last_lines(log)
+    if problem := problem or tracks_file.problem(request.session / TRACKS):
+        raise RunFailed(
+            f"Job {request.job_name}: DeepLabCut did not produce tracks.\n  {problem}",
+            transient=CUDA_OUT_OF_MEMORY in problem,
+        )
+    used, expected = summary.get("snapshot"), request.found["snapshot"]
+    if used and Path(used).resolve() != Path(expected).resolve():
+        print(f"Note: DeepLabCut used {used}, not {expected} as the DAG expected.", file=log)
+    return {
+        "device": summary.get("device"),
+        "estimated_accuracy": None,
+        "deeplabcut_exit_status": status,
+        "deeplabcut": summary,
+    }
+
+
+def last_lines(log, count: int = 8) -> str:
+    """The end of the job's log (DeepLabCut's traceback), for the failure message: the log
+    itself is replaced when Snakemake tries the job again."""
+    try:
+        log.flush()
+        lines = Path(log.name).read_text(encoding="utf-8", errors="replace").splitlines()
+    except (OSError, AttributeError):
+        return "    (see the log)"
+    kept = [line for line in lines if line.strip()][-count:]
+    return "\n".join(f"    {line}" for line in kept)
