@@ -10,15 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from idtracker_flow import trackers
+from idtracker_flow.exports import movement_dataset, tidy_table
+from idtracker_flow.qc import pose_quality
 from idtracker_flow.settings.repair import RepairError, repaired_document
-from idtracker_flow.trackers.deeplabcut import (
-    environment,
-    exports,
-    job_settings,
-    model,
-    quality,
-    tracks_file,
-)
+from idtracker_flow.trackers.deeplabcut import environment, job_settings, model, tracks_file
+from idtracker_flow.trackers.protocol import UnknownTracker
 
 PROJECT_YAML = """\
 Task: fish
@@ -71,7 +68,8 @@ def test_job_settings_problems_name_the_key():
     text = "\n".join(found)
     assert "'shufle' is not a setting" in text and "no `project`" in text
     assert "track_method = 'circle'" in text and "n_tracks = 0" in text
-    assert "is not a tracker" in job_settings.tracker_problem({"tracker": "sleap"})
+    with pytest.raises(UnknownTracker, match="is not a tracker this workflow runs"):
+        trackers.for_settings({"tracker": "sleap"})
 
 
 def write_job(tmp_path, text: str):
@@ -157,16 +155,21 @@ def tracks_table(frames: int, swap_at: int | None = None, drop=()) -> pd.DataFra
     return table.drop(index=list(drop))
 
 
-def test_possible_swaps_counts_a_label_exchange():
+def poses_of(tmp_path, table, summary=None):
+    path = tmp_path / "tracks.h5"
+    table.to_hdf(path, key=tracks_file.KEY)
+    return tracks_file.read_poses(path, summary or {"fps": 25.0})
+
+
+def test_possible_swaps_counts_a_label_exchange(tmp_path):
     steady = tracks_table(40)
     swapped = tracks_table(40, swap_at=25)
-    steady_positions, _ = quality.arrays(steady)
-    centres = quality.centroid_trajectories(steady, steady_positions, 25).positions
+    steady_poses, swapped_poses = poses_of(tmp_path, steady), poses_of(tmp_path, swapped)
+    centres = steady_poses.centres()
     assert centres.shape == (40, 2, 2)
-    assert quality.possible_swaps(centres) == 0
-    swapped_positions, swapped_likelihood = quality.arrays(swapped)
-    assert quality.possible_swaps(quality.centres(swapped_positions)) == 1
-    columns = quality.pose_columns(swapped_positions, swapped_likelihood)
+    assert pose_quality.possible_swaps(centres) == 0
+    assert pose_quality.possible_swaps(swapped_poses.centres()) == 1
+    columns = pose_quality.pose_columns(swapped_poses)
     assert columns["keypoints_found"] == 1.0 and columns["mean_likelihood"] == 0.9
 
 
@@ -176,12 +179,14 @@ def test_movement_dataset_and_tidy_table_from_tracks(tmp_path):
     assert tracks_file.problem(path) is None
     full = tracks_file.read_full(path, n_frames=12)
     assert len(full) == 12 and full.iloc[3].isna().all() and full.iloc[11].isna().all()
-    dataset = exports.read_dataset(path, 12, 25.0, {"video": "fish1", "job": "poses"}, "3.0.2")
+    summary = {"video_frames": 12, "fps": 25.0, "deeplabcut_version": "3.0.2"}
+    poses = tracks_file.read_poses(path, summary)
+    dataset = movement_dataset.build(poses, poses.individuals, {"video": "fish1", "job": "poses"})
     assert dict(dataset.sizes) == {"time": 12, "space": 2, "keypoints": 3, "individuals": 2}
     assert dataset.attrs["source_software"] == "DeepLabCut" and dataset.attrs["fps"] == 25.0
     x = dataset["position"].sel(individuals="animal2", keypoints="fin", space="x").values
     assert x[5] == 15.0 and np.isnan(x[3])
-    table = exports.tidy_table(dataset, "fish1", "poses", px_per_mm=2.0)
+    table = tidy_table.build(poses, "fish1", "poses", poses.individuals, px_per_mm=2.0)
     assert len(table) == 12 * 2 * 3
     row = table[(table.frame == 5) & (table.individual == "animal2") & (table.keypoint == "fin")]
     assert row[["x", "y", "likelihood", "x_mm"]].values.tolist() == [[15.0, 63.0, 0.9, 7.5]]

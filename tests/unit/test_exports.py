@@ -13,17 +13,16 @@ import xarray as xr
 
 from idtracker_flow.exports import (
     environment,
-    fingerprint,
     individuals,
     movement_dataset,
     outputs,
     provenance,
-    stages,
     tidy_table,
 )
 from idtracker_flow.exports import job as export
-from idtracker_flow.project import layout
+from idtracker_flow.project import fingerprint, layout
 from idtracker_flow.qc import metrics
+from idtracker_flow.trackers.idtrackerai import timers as stages
 from idtracker_flow.trackers.idtrackerai import trajectories_file
 
 FPS = 25.0
@@ -62,9 +61,10 @@ def test_movement_dataset_reads_back_equal_to_idtrackers_file(h5, tmp_path):
     from movement.validators.datasets import ValidPosesInputs
 
     read = trajectories_file.read(h5)
-    names = individuals.individual_names("fish1", read.identities, {})
+    poses = trajectories_file.to_poses(read)
+    names = individuals.individual_names("fish1", poses.individuals, {})
     path = tmp_path / "out" / "job.movement.nc"
-    movement_dataset.write(movement_dataset.build(read, names, {"job": "fish1/day"}), path)
+    movement_dataset.write(movement_dataset.build(poses, names, {"job": "fish1/day"}), path)
 
     dataset = xr.open_dataset(path)  # as movement's own netCDF loader opens it
     ValidPosesInputs.validate(dataset)  # and checks it
@@ -84,7 +84,8 @@ def test_movement_dataset_reads_back_equal_to_idtrackers_file(h5, tmp_path):
 
 def test_tidy_table_has_one_row_per_frame_and_animal(h5, tmp_path):
     read = trajectories_file.read(h5)
-    table = tidy_table.build(read, "fish1", "day", ["a", "b", "c"], px_per_mm=4.0)
+    poses = trajectories_file.to_poses(read)
+    table = tidy_table.build(poses, "fish1", "day", ["a", "b", "c"], px_per_mm=4.0)
     for suffix in ("parquet", "csv"):
         path = tmp_path / f"t.tidy.{suffix}"
         tidy_table.write(table, path)

@@ -9,6 +9,7 @@ import pytest
 
 from idtracker_flow.qc import metrics as qc_metrics
 from idtracker_flow.qc import summary as qc_summary
+from idtracker_flow.trackers.idtrackerai import quality as idtracker_quality
 
 NAN = np.nan
 
@@ -102,10 +103,10 @@ def test_speed_in_body_lengths_per_second():
 
 def test_accuracy_is_na_without_identities_or_with_one_animal():
     two = make_trajectories(two_animals(), accuracy=1.0)
-    assert qc_metrics.meaningful_accuracy(two, {"track_wo_identities": True}) is None
+    assert idtracker_quality.meaningful_accuracy(two, {"track_wo_identities": True}) is None
     one = make_trajectories(np.zeros((3, 1, 2)), accuracy=1.0)
-    assert qc_metrics.meaningful_accuracy(one, {"track_wo_identities": False}) is None
-    assert qc_metrics.meaningful_accuracy(two, {"track_wo_identities": False}) == 1.0
+    assert idtracker_quality.meaningful_accuracy(one, {"track_wo_identities": False}) is None
+    assert idtracker_quality.meaningful_accuracy(two, {"track_wo_identities": False}) == 1.0
 
 
 def test_flags_follow_the_thresholds():
@@ -149,8 +150,9 @@ def test_files_round_trip(tmp_path):
             height=100,
         )
         h5.attrs["identities_labels"] = np.array(["1", "2"], dtype=object)
-    session = tmp_path / "session.json"
-    session.write_text(
+    session = tmp_path / "session_j"  # the session folder: its session.json
+    session.mkdir()
+    (session / "session.json").write_text(
         '{"tracking_intervals": [[0, 4]], "track_wo_identities": true, "area_ths": [1, Infinity]}'
     )
     tracked = tmp_path / "t.tracked.json"

@@ -235,7 +235,7 @@ def test_launcher_counts_the_jobs_left_to_track(tmp_path, monkeypatch):
 
 
 def test_contrastive_share_unless_the_settings_set_it(tmp_path):
-    from idtracker_flow.tracking.run import contrastive_flag
+    from idtracker_flow.trackers.idtrackerai.run import contrastive_flag
 
     settings = tmp_path / "job.toml"
     settings.write_text("number_of_animals = 8\n")
