@@ -22,6 +22,9 @@ from idtracker_flow import trackers
 from idtracker_flow.project import layout
 from idtracker_flow.project.json_files import read_json
 from idtracker_flow.qc import pose_quality
+from idtracker_flow.trackers.poses import tracked_mask
+
+__all__ = ["COLUMNS", "Trajectories", "job_row", "tracked_mask"]
 
 # Column order of results/qc/summary.csv: the measures every job gets, then each tracker's own.
 HEAD = ["video", "job", "tracker", "frames", "animals", "fps", "tracked_interval", "tracked_frames"]
@@ -100,16 +103,6 @@ def read_trajectories(path, record: dict | None = None) -> Trajectories:
 # --------------------------------------------------------------------------
 # Frame-level masks
 # --------------------------------------------------------------------------
-
-
-def tracked_mask(n_frames: int, tracking_intervals) -> np.ndarray:
-    """True for frames inside the tracking intervals ([start, end) pairs; None = all frames)."""
-    if not tracking_intervals:
-        return np.ones(n_frames, dtype=bool)
-    mask = np.zeros(n_frames, dtype=bool)
-    for start, end in tracking_intervals:
-        mask[max(int(start), 0) : min(int(end), n_frames)] = True
-    return mask
 
 
 def interval_text(n_frames: int, tracking_intervals) -> str:

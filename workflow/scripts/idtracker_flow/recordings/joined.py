@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from idtracker_flow.project import atomic_files
-from idtracker_flow.qc.metrics import tracked_mask
 from idtracker_flow.trackers.idtrackerai.trajectories_file import TrajectoriesFile
+from idtracker_flow.trackers.poses import tracked_mask
 
 
 @dataclass

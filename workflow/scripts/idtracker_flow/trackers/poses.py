@@ -59,3 +59,13 @@ class Poses:
             raise ValueError(f"{animals} animals, names {self.individuals}, labels {self.labels}")
         if len(self.keypoints) != keypoints:
             raise ValueError(f"{keypoints} keypoints, names {self.keypoints}")
+
+
+def tracked_mask(n_frames: int, tracking_intervals) -> np.ndarray:
+    """True for frames inside the tracking intervals ([start, end) pairs; None = all frames)."""
+    if not tracking_intervals:
+        return np.ones(n_frames, dtype=bool)
+    mask = np.zeros(n_frames, dtype=bool)
+    for start, end in tracking_intervals:
+        mask[max(int(start), 0) : min(int(end), n_frames)] = True
+    return mask
