@@ -4,6 +4,8 @@
     python3 tasks.py demo       set up .venv on first use, then run the task
     python3 tasks.py track -n   extra words go to the task, as with `pixi run`
     python3 tasks.py setup-dlc  the DeepLabCut environment (.venv-dlc), for DeepLabCut jobs
+                                (setup-<name>: a tracker's own environment, .venv-<name>, from
+                                requirements-<name>.txt)
 
 The tasks themselves are read from pixi.toml, so both set-ups run the same commands.
 Works on Windows, macOS and Linux with Python 3.11 or newer.
@@ -32,9 +34,15 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 REQUIREMENTS = ROOT / "requirements-dev.txt"
 STAMP = VENV / ".requirements.sha256"
-# DeepLabCut lives in its own environment: it pins pandas<3, the workflow pandas 3.
-DLC_VENV = ROOT / ".venv-dlc"
-DLC_REQUIREMENTS = ROOT / "requirements-dlc.txt"
+# A tracker that cannot share the workflow's environment has its own: requirements-<name>.txt
+# makes .venv-<name> (`setup-<name>`). DeepLabCut pins pandas<3, the workflow pandas 3: "dlc".
+OWN_ENVIRONMENTS = {"dev"}  # requirements-dev.txt is the workflow's own (tests, linters)
+
+
+def tracker_environments() -> dict[str, Path]:
+    """name -> requirements file of each tracker environment (requirements-<name>.txt)."""
+    found = {p.stem.removeprefix("requirements-"): p for p in ROOT.glob("requirements-*.txt")}
+    return {name: path for name, path in sorted(found.items()) if name not in OWN_ENVIRONMENTS}
 
 
 def read_tasks() -> dict[str, dict]:
@@ -43,7 +51,8 @@ def read_tasks() -> dict[str, dict]:
 
 
 def requirements_hash(files=None) -> str:
-    files = files or [p for p in sorted(ROOT.glob("requirements*.txt")) if p != DLC_REQUIREMENTS]
+    separate = set(tracker_environments().values())
+    files = files or [p for p in sorted(ROOT.glob("requirements*.txt")) if p not in separate]
     text = "".join(p.read_text() for p in files)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -85,11 +94,13 @@ def main(argv: list[str]) -> int:
     if name == "setup":
         ensure_venv()
         return 0
-    if name == "setup-dlc":
-        ensure_venv(DLC_VENV, DLC_REQUIREMENTS, [DLC_REQUIREMENTS])
+    environments = tracker_environments()
+    if name.startswith("setup-") and (requirements := environments.get(name[6:])):
+        ensure_venv(ROOT / f".venv-{name[6:]}", requirements, [requirements])
         return 0
     if name not in tasks:
-        print(f"Unknown task {name!r}. Tasks: {', '.join(tasks)} (and setup, setup-dlc).")
+        setups = ", ".join(f"setup-{env}" for env in environments)
+        print(f"Unknown task {name!r}. Tasks: {', '.join(tasks)} (and setup, {setups}).")
         return 2
     ensure_venv()
     env = dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=str(BIN) + os.pathsep + os.environ["PATH"])

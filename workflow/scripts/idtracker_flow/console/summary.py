@@ -40,7 +40,7 @@ def end_of_run(
     lines = ["", result.title()]
     if cut_off:
         lines.append(
-            f"Stopped while tracking {', '.join(cut_off)}: idtracker.ai was stopped there;"
+            f"Stopped while tracking {', '.join(cut_off)}: the tracker was stopped there;"
             " what it had done is not kept, and the next `pixi run track` tracks"
             f" {'it' if len(cut_off) == 1 else 'them'} again. Finished jobs are kept."
         )

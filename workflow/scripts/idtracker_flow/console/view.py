@@ -1,7 +1,7 @@
 """The console of a run, drawn from Snakemake's log records (the logger plugin calls this).
 
 In a terminal: a live block (the batch line, one line per running tracking job with its
-idtracker.ai stage), redrawn each second, with failures printed above it as they happen.
+tracker's stage), redrawn each second, with failures printed above it as they happen.
 Without a terminal (a file, SLURM's output, CI): plain lines, one per event, no redraws.
 `full` (--verbose, and every dry run) prints Snakemake's own output instead, unchanged.
 """

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from idtracker_flow.project import layout
 from idtracker_flow.trackers.idtrackerai.session import session_info
+from idtracker_flow.trackers.idtrackerai.tracker import with_identities as tracks_identities
 
 TRAILING_NUMBER = re.compile(r"(\d+)$")
 
@@ -32,7 +33,7 @@ class Part:
 
     @property
     def with_identities(self) -> bool:
-        return not self.info.get("track_wo_identities") and self.n_animals > 1
+        return tracks_identities(self.info)  # session.json holds the settings' two keys
 
     @property
     def id_image_size(self) -> list[int]:

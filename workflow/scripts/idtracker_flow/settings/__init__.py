@@ -1,1 +1,2 @@
-"""idtracker.ai settings files: reading them as idtracker.ai does, repairing and checking them."""
+"""Settings files (TOML, idtracker.ai's format for every tracker): reading them forgivingly,
+the repair frame every tracker shares, and what the DAG needs of each."""

@@ -117,7 +117,7 @@ def running(video: str, job: str, run: dict, working: list[str]) -> str:
 
 
 def done(status, facts) -> None:
-    """Fill in when a done job was tracked, how long it took and idtracker.ai's estimate."""
+    """Fill in when a done job was tracked, how long it took and its tracker's estimate."""
     record = tracking_record(status.video, status.job)
     status.tracked_at = local_time(record.get("started", ""))
     status.seconds = record.get("seconds")

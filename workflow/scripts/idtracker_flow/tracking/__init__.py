@@ -1,1 +1,1 @@
-"""Running idtracker.ai for one job: the process, the GPU slot it holds, the run lock."""
+"""Running a job's tracker: the process, the GPU slot it holds, the run lock."""

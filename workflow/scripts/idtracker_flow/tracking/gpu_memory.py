@@ -1,5 +1,5 @@
 """GPU memory as NVIDIA's driver reports it: each GPU's total and free memory, and what a process
-group (idtracker.ai and its worker processes) holds, sampled while it runs to keep the peak.
+group (the tracker and its worker processes) holds, sampled while it runs to keep the peak.
 
 NVML (the `nvidia-ml-py` package, imported only when asked: most commands never need it) is
 asked first; `nvidia-smi` is the fallback. Both are absent on a machine without an NVIDIA

@@ -2,7 +2,7 @@
 
 A slot is one place on one device (`jobs_per_gpu` slots per device). A job takes the first free
 slot by locking its file with an OS lock, which the OS releases when the job's process ends in any
-way (crash, kill -9): no stale lock can block the next run. The job's idtracker.ai then sees only
+way (crash, kill -9): no stale lock can block the next run. The job's tracker then sees only
 its device through CUDA_VISIBLE_DEVICES.
 """
 

@@ -1,7 +1,7 @@
 """Stop a tracker that can no longer finish, so that one job never holds up the batch.
 
-idtracker.ai that hits a full disk may hang, idle, for hours (seen: over 10 minutes with no
-output, until stopped by hand), or fail with an error that says nothing about space. The
+A tracker that hits a full disk may hang, idle, for hours (idtracker.ai, seen: over 10 minutes
+with no output, until stopped by hand), or fail with an error that says nothing about space. The
 watchdog looks every few seconds at what a working tracker changes (its log, its session
 folder, the CPU time of its processes) and at the free space under the folders it writes to;
 when the tracker made no progress for `stall_seconds`, or the space fell under `min_free`, it

@@ -7,9 +7,9 @@ which writes the stitched tracks to <session>/tracks.h5 and what it used to
 folder from scratch, watches the process and learns from its memory use, as for every tracker.
 """
 
-import json
 from pathlib import Path
 
+from idtracker_flow.project.json_files import read_json
 from idtracker_flow.trackers.deeplabcut import environment, job_settings, model, tracks_file
 from idtracker_flow.trackers.protocol import (
     CUDA_OUT_OF_MEMORY,
@@ -79,17 +79,9 @@ def command(request: RunRequest, resources: Resources) -> Command:
     )
 
 
-def read_summary(session: Path) -> dict:
-    try:
-        summary = json.loads((session / SUMMARY).read_text())
-    except (OSError, ValueError):
-        return {}
-    return summary if isinstance(summary, dict) else {}
-
-
 def judge(request: RunRequest, status: int, log) -> dict:
     """DeepLabCut's part of the tracking record; raises RunFailed when it made no tracks."""
-    summary = read_summary(request.session)
+    summary = read_json(request.session / SUMMARY)
     problem = summary.get("error")
     if status != 0 and not problem:
         problem = f"DeepLabCut stopped (exit status {status}). Its last lines:\n" + last_lines(log)
