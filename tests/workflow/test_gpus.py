@@ -135,6 +135,7 @@ def test_launcher_uses_every_gpu_by_default(tmp_path, monkeypatch):
 def test_no_free_gpu_slot_fails_the_job_with_what_to_do(tmp_path, monkeypatch, capsys):
     """Every slot of device 0 is held (by this test, with the real file locks) and the wait is
     cut to a moment: the job fails with a message naming it and the next step, no traceback."""
+    from idtracker_flow.trackers.protocol import RunFailed
     from idtracker_flow.tracking import run as run_tracking
 
     monkeypatch.chdir(tmp_path)
@@ -146,7 +147,7 @@ def test_no_free_gpu_slot_fails_the_job_with_what_to_do(tmp_path, monkeypatch, c
         gpu_slots, "acquire", lambda devices, jobs, **options: real_acquire(devices, jobs, 0.5)
     )
     try:
-        with pytest.raises(run_tracking.TrackingFailed) as failure:
+        with pytest.raises(RunFailed) as failure:
             run_tracking.pin_gpu("auto", ["0"], 1, sys.stdout, "rec1/part01")
     finally:
         held.release()

@@ -22,9 +22,6 @@ from idtracker_flow.tracking import gpu_memory, gpu_slots, retry, session_sizes,
 from idtracker_flow.tracking import process as tracker_process
 from idtracker_flow.tracking.watchdog import Limits, free_space_problem
 
-# The runner's failures are the trackers' (one exception for every tracker).
-TrackingFailed = RunFailed
-
 FREE_SPACE = (
     "What to do: free space on that disk (sessions or videos you no longer need), or keep less"
     " per session (`data_policy` in config/config.yaml), then run `pixi run track` again."
