@@ -13,12 +13,13 @@ from idtracker_flow.recordings import grouping as recording_groups
 from idtracker_flow.settings import digest as settings_digest
 from idtracker_flow.settings import job_inputs
 from idtracker_flow.tracking import run_lock
+from idtracker_flow.tracking.sizing import FALLBACK_THREADS
 
 validate(config, schema="../schemas/config.schema.yaml")
 
 # `threads: auto`: the launcher passes the machine's share (--set-threads track=N); a cluster
-# job, or plain snakemake, gets the fixed fallback (idtracker_flow/tracking/sizing.py).
-TRACK_THREADS = config["threads"] if config["threads"] != "auto" else 4
+# job, or plain snakemake, gets the fixed fallback.
+TRACK_THREADS = config["threads"] if config["threads"] != "auto" else FALLBACK_THREADS
 
 JOBS = discover_jobs("settings")
 # Jobs listed under skip: in config/config.yaml are no targets (`pixi run skip <video>/<job>`).

@@ -14,8 +14,6 @@ import numpy as np
 from idtracker_flow.project import atomic_files
 from idtracker_flow.trackers.poses import CENTROID
 
-FORMATS = ("parquet", "csv")
-
 
 def build(poses, video: str, job: str, individuals: list[str], px_per_mm: float | None = None):
     import pandas as pd

@@ -38,7 +38,6 @@ QC_SUMMARY_LOG = "results/logs/qc_summary.log"
 
 # One file set per recording (the jobs filming the same animals, matched with idmatcher.ai):
 # every part relabelled to the recording's identities and all parts joined in time order.
-RECORDING_DIR = "recordings/{recording}"
 RECORDING_SUMMARY = "recordings/{recording}/matches.json"
 RECORDING_PARTS = "recordings/{recording}/parts"
 RECORDING_MOVEMENT = "recordings/{recording}/{recording}.movement.nc"

@@ -11,18 +11,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-VIDEO_SUFFIXES = {
-    ".avi",
-    ".mp4",
-    ".mov",
-    ".mkv",
-    ".mpg",
-    ".mpeg",
-    ".wmv",
-    ".m4v",
-    ".h264",
-}
-
 
 def normalise(raw: str) -> str:
     """A path as written, with forward slashes.
