@@ -128,9 +128,9 @@ def test_settings_digests_are_read_again_when_a_file_changes(tmp_path, monkeypat
     first = settings_digest.DigestCache(cache)
     assert first.get("job.toml") == {
         "videos": ["a.avi"],
-        "transfer": None,
+        "tracker": "idtrackerai",
         "identities": False,
-        "deeplabcut": None,
+        "inputs": {"transfer": None},
     }
     first.save()
     again = settings_digest.DigestCache(cache)
@@ -158,9 +158,9 @@ def test_settings_digests_are_read_again_when_a_file_changes(tmp_path, monkeypat
     # Two animals and no track_wo_identities: tracked with identities (a recording's part).
     assert pruned.get("other.toml") == {
         "videos": [],
-        "transfer": None,
+        "tracker": "idtrackerai",
         "identities": True,
-        "deeplabcut": None,
+        "inputs": {"transfer": None},
     }
     pruned.save()
     assert set(settings_digest.DigestCache(cache).entries) == {"other.toml"}

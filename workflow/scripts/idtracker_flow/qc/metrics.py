@@ -54,6 +54,9 @@ NUMERIC_COLUMNS = [
     *trackers.qc_numeric_columns(),
 ]
 
+# Whole numbers that some trackers leave out (None): nullable integers in the table.
+COUNT_COLUMNS = ["possible_identity_swaps"]
+
 DEFAULT_THRESHOLDS = {
     "min_estimated_accuracy": 0.99,
     "min_fraction_identified": 0.95,

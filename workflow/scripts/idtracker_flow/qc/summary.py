@@ -39,6 +39,8 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
     # Typed columns for parquet: missing numbers stay null, not the text "n/a".
     for column in qc_metrics.NUMERIC_COLUMNS:
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    for column in qc_metrics.COUNT_COLUMNS:
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("Int64")
     table["validated"] = table["validated"].astype(bool)
     table["flags"] = table["flags"].fillna("")
     return table
