@@ -1,5 +1,16 @@
 """idtracker.ai's own columns of the QC table: its version, its estimated accuracy, the
-contrastive step's silhouette score and how long each of its stages took."""
+contrastive step's silhouette score and how long each of its stages took.
+
+Facts they rely on (idtracker.ai 6):
+- trajectories.h5 covers the whole video, NaN where an animal has no position, and frames
+  outside the tracking intervals are NaN too; its own `fraction_identified` counts the whole
+  video, so the QC row's is computed within the tracked interval instead (session facts:
+  session.json's tracking_intervals);
+- `estimated_accuracy` is hard-set to 1.0 when tracked without identities (or with one
+  animal), so it is reported as missing ("n/a") there;
+- session.json holds tracking_intervals, version, track_wo_identities, number_of_animals and
+  last_validated (set by the validator).
+"""
 
 import math
 
