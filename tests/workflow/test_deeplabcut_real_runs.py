@@ -19,6 +19,7 @@ import pytest
 import xarray as xr
 from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status
 
+from idtracker_flow import trackers
 from idtracker_flow.trackers.deeplabcut import environment, model, tracks_file
 
 MAKE_PROJECT = REPO / "tests" / "deeplabcut" / "make_project.py"
@@ -166,6 +167,10 @@ def test_analysis_files_qc_and_provenance(analysed):
     assert row["tracker"] == "DeepLabCut" and row["possible_identity_swaps"] == 0
     assert row["mean_likelihood"] > 0.6 and row["keypoints_found"] > 0.9
     assert ws.path("results", "qc", "plots", "arena1", "poses.trajectories.png").is_file()
+    # The console follows the job through DeepLabCut's own stages (not idtracker.ai's parser).
+    log = ws.path("results", "logs", "track", "arena1", "poses.log").read_text()
+    assert "Stage: poses and tracks" in log
+    assert trackers.by_name("deeplabcut").stage_reader().feed(log).name == "saving"
 
 
 def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
