@@ -15,6 +15,7 @@ import time
 
 import pytest
 from conftest import REPO
+from test_deeplabcut import PROJECT_YAML
 from test_sizing import fake_driver
 
 from idtracker_flow import trackers
@@ -26,17 +27,6 @@ from idtracker_flow.tracking.run import start_afresh, track
 from idtracker_flow.tracking.watchdog import Limits
 
 DEEPLABCUT = trackers.by_name("deeplabcut")
-PROJECT_YAML = """\
-Task: fish
-scorer: lab
-date: Nov30
-multianimalproject: true
-engine: pytorch
-iteration: 0
-TrainingFraction:
-- 0.95
-snapshotindex: -1
-"""
 
 
 @pytest.fixture

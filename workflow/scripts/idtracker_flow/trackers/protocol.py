@@ -76,6 +76,37 @@ class TrackInputs:
     files_changed: str = "input changed"
 
 
+@dataclass
+class Stage:
+    """Where one job's tracker is: a stage name and a short detail ("" when none)."""
+
+    name: str = "starting"
+    detail: str = ""
+    frames: int | None = None
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.detail})" if self.detail else self.name
+
+
+class LogStageReader:
+    """A tracker's stage reader (its `stage_reader()`): feed it a log's new text as it comes,
+    in any chunks; `stage` is the latest known. A tracker subclasses it with `read_line`."""
+
+    def __init__(self):
+        self.stage = Stage()
+        self._partial = ""
+
+    def feed(self, text: str) -> Stage:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()  # an unfinished last line waits for the rest
+        for line in lines:
+            self.read_line(line.rstrip())
+        return self.stage
+
+    def read_line(self, line: str) -> None:
+        raise NotImplementedError
+
+
 class SettingsFrame(Protocol):
     """The settings repair (settings/repair.py) as a tracker sees it."""
 

@@ -6,7 +6,8 @@ is the contrastive training's table (a row every 100 batches with the silhouette
 """
 
 import re
-from dataclasses import dataclass
+
+from idtracker_flow.trackers.protocol import LogStageReader
 
 # idtracker.ai's step names (6.0.14) -> the stages a user knows from its documentation.
 STAGE_OF_STEP = {
@@ -29,36 +30,12 @@ SEGMENTING = re.compile(r"Segmenting video, (?P<episodes>\d+) episodes")
 # A row of the contrastive table: "   500 |    2.4    |      0.9719!     | ..."
 CONTRASTIVE_ROW = re.compile(r"^\S*\s+(?P<batch>\d+) \|\s+[\d.]+\s+\|\s+(?P<score>[\d.]+)")
 ACCURACY = re.compile(r"Estimated accuracy: (?P<accuracy>[\d.]+%)")
-SUCCESS = re.compile(r"^\s+Success\s")
 
 
-@dataclass
-class Stage:
-    """Where one job's idtracker.ai is: a stage name and a short detail ("" when none)."""
+class StageReader(LogStageReader):
+    """idtracker.ai's stage from its log lines (`feed` them; `stage` is the latest known)."""
 
-    name: str = "starting"
-    detail: str = ""
-    frames: int | None = None
-
-    def describe(self) -> str:
-        return f"{self.name} ({self.detail})" if self.detail else self.name
-
-
-class StageReader:
-    """Feed it a log's new text as it comes (any chunks); `stage` is the latest known."""
-
-    def __init__(self):
-        self.stage = Stage()
-        self._partial = ""
-
-    def feed(self, text: str) -> Stage:
-        lines = (self._partial + text).split("\n")
-        self._partial = lines.pop()  # an unfinished last line waits for the rest
-        for line in lines:
-            self._read_line(line.rstrip())
-        return self.stage
-
-    def _read_line(self, line: str) -> None:
+    def read_line(self, line: str) -> None:
         stage = self.stage
         if (start := START.search(line)) is not None:
             step = (start["step"] or start["end"]).strip()
