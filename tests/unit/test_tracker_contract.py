@@ -94,6 +94,17 @@ def test_names_from_config_reach_every_trackers_exports(name, tmp_path):
         individuals.individual_names("v", poses.individuals, {"v": [*given, "extra"]})
 
 
+@pytest.mark.parametrize("name", trackers.names())
+def test_every_tracker_module_provides_the_protocol(name):
+    from idtracker_flow.trackers.protocol import Tracker
+
+    tracker = trackers.by_name(name)
+    wanted = set(Tracker.__annotations__) | {
+        key for key, value in vars(Tracker).items() if callable(value) and not key.startswith("_")
+    }
+    assert sorted(key for key in wanted if not hasattr(tracker, key)) == []
+
+
 def test_a_record_without_a_tracker_is_idtracker_ais():
     assert trackers.for_record({}).NAME == "idtrackerai"
     assert trackers.for_settings({}).NAME == "idtrackerai"
