@@ -105,8 +105,9 @@ QC_WATCHES = trackers.edited_in_session("qc_job")
 
 
 def session_files_if_present(names, wildcards):
-    session = layout.job_file(layout.SESSION, wildcards.video, wildcards.job)
-    paths = [f"{session}/{name}" for name in names]
+    paths = [
+        layout.session_file(wildcards.video, wildcards.job, name) for name in names
+    ]
     return [path for path in paths if os.path.isfile(path)]
 
 

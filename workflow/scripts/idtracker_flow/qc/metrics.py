@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +80,6 @@ class Trajectories:
     estimated_accuracy: float | None
     identities: list[str]
     silhouette_score: float | None = None  # only when a contrastive step ran
-    attrs: dict = field(default_factory=dict)
 
 
 def from_poses(poses) -> Trajectories:
@@ -94,7 +93,6 @@ def from_poses(poses) -> Trajectories:
         estimated_accuracy=poses.attrs.get("estimated_accuracy"),
         identities=list(poses.labels),
         silhouette_score=poses.attrs.get("silhouette_score"),
-        attrs=dict(poses.attrs),
     )
 
 

@@ -6,7 +6,7 @@ import os
 
 from idtracker_flow.project import layout
 from idtracker_flow.recordings import grouping
-from idtracker_flow.settings.digest import with_identities
+from idtracker_flow.settings.digest import digest_of
 
 SUCCESS = "Matched recording"
 
@@ -60,8 +60,11 @@ def recording_state(name: str, members, job_states: dict) -> tuple[str, str]:
 def recording_lines(project, statuses) -> list[str]:
     """A line per recording of the project (none when matching is off)."""
     options = project.config["recordings"]
+    # The digest's `identities`, as the DAG groups recordings (rules/common.smk).
     with_ids = [
-        key for key in project.targets if with_identities(project.facts(*key).settings or {})
+        key
+        for key in project.targets
+        if (settings := project.facts(*key).settings) and digest_of(settings)["identities"]
     ]
     recordings = grouping.recordings(with_ids, options)
     unknown = grouping.unknown_folders(project.jobs, options)

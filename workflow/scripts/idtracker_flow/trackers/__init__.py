@@ -79,10 +79,6 @@ def for_record(record: dict):
         return default()
 
 
-def with_capability(capability: str) -> list:
-    return [tracker for tracker in registered() if capability in tracker.CAPABILITIES]
-
-
 def qc_columns() -> list[str]:
     """Every tracker's own QC columns, in registry order, each once."""
     columns: dict[str, None] = {}
@@ -110,7 +106,3 @@ def code_files() -> list[str]:
         folder = Path(tracker.__file__).parent
         files += sorted(str(path) for path in folder.glob("*.py"))
     return files
-
-
-def process_markers() -> list[bytes]:
-    return [tracker.PROCESS_MARKER for tracker in registered()]

@@ -38,10 +38,6 @@ class Poses:
     body_length: float | None = None  # pixels, when the tracker measures it
     attrs: dict = field(default_factory=dict)  # the tracker's own figures (its estimates)
 
-    @property
-    def n_frames(self) -> int:
-        return int(self.position.shape[0])
-
     def centres(self) -> np.ndarray:
         """(frames, individuals, 2): the mean of each animal's keypoints found, else NaN."""
         if self.position.shape[2] == 1:
