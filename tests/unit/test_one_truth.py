@@ -89,6 +89,8 @@ def test_a_settings_name_with_braces_is_refused_alone_and_the_rest_runs(tmp_path
     ws.add_video("demo")
     ws.add_job("demo", "good")
     ws.add_job("demo", "x{0}")
+    config = ws.path("config", "config.yaml")
+    config.write_text(config.read_text() + "exports:\n  px_per_mm:\n    ghost: 2.0\n")
     dry = ws.snakemake("-n")
     assert dry.returncode == 0, dry.stdout[-2000:] + dry.stderr[-2000:]
     assert planned_jobs(dry)["track"] == 1
@@ -98,6 +100,8 @@ def test_a_settings_name_with_braces_is_refused_alone_and_the_rest_runs(tmp_path
     assert re.search(r"^demo\s+good\s+pending", status.stdout, re.M)
     launcher = ws.task("track", "-n", timeout=300)
     assert "Not tracked: settings/demo/x{0}.toml: its name holds { }" in launcher.stdout
+    ghost = "config/config.yaml, exports: px_per_mm: names ghost, which is no folder"
+    assert f"Note: {ghost}" in launcher.stdout and ghost in status.stdout
 
 
 def test_a_huge_settings_file_is_refused_by_the_repair_with_the_reason(tmp_path):
@@ -214,3 +218,23 @@ def test_a_full_disk_in_a_step_is_said_in_words(full_disk, capsys):
     )
     assert "What to do: make room" in said and "Traceback" not in said
     assert not list(target.parent.glob("*partial*"))  # no half file left
+
+
+def test_config_keys_naming_no_video_are_reported():
+    from idtracker_flow.project.config_names import unknown_names
+
+    config = {
+        "exports": {"px_per_mm": {"fish1": 2.0, "fihs2": 3.0}, "individual_names": {}},
+        "recordings": {
+            "join": {"colony": ["day1", "day9"]},
+            "reference": {"colony": "a"},
+            "image_size": {},
+        },  # fmt: skip
+        "behaviour": {"arena": {"ghost": {}}, "body_length_px": {}},
+    }
+    lines = unknown_names(config, {"fish1", "day1"})
+    assert any("exports: px_per_mm: names fihs2" in line for line in lines)
+    assert any("behaviour: arena: names ghost" in line for line in lines)
+    assert any("join: colony: names day9" in line for line in lines)
+    assert not any("reference" in line for line in lines)  # colony is a recording
+    assert len(unknown_names(config, {"fish1", "day1"}, with_join=False)) == 2

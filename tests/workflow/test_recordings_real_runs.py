@@ -143,11 +143,21 @@ def test_parts_tracked_with_different_image_sizes_are_refused(recording_tracked,
     info["id_image_size"] = [size, size, 1]
     session_json.write_text(json.dumps(info))
     ws.path("results", "sessions", "fish1", "fish1-01.tracked.json").touch()
+    before = {
+        name: ws.path("recordings", "fish1", name).read_bytes()
+        for name in ("matches.json", "fish1.movement.nc")
+    }
     result = ws.snakemake("recordings/fish1/matches.json", timeout=600)
     assert result.returncode != 0
     log = ws.path("results", "logs", "match_recording", "fish1.log").read_text()
     assert "idmatcher.ai can only compare identical images" in log
     assert "id_image_size" in log and "settings/fish1/" in log
+    # The refused match kept the recording's previous files, and status quotes its message.
+    for name, content in before.items():
+        assert ws.path("recordings", "fish1", name).read_bytes() == content
+    assert ws.path("recordings", "fish1", "parts", "fish1.fish1-00.h5").is_file()
+    printed, _ = run_status(ws)
+    assert "fish1: failed: " in printed and "interrupted" not in printed
 
 
 def test_a_failed_part_leaves_the_recording_waiting(recording_tracked, tmp_path):
