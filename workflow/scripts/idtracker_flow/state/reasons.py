@@ -145,8 +145,10 @@ def code_changed_since(tracked_times: list[float]) -> int:
     return sum(stamp < newest for stamp in tracked_times)
 
 
-def after_tracking_advice(step) -> str:
-    """What to do when a step after tracking failed (its previous files are kept)."""
+def after_tracking_advice(step, kept: bool) -> str:
+    """What to do when a step after tracking failed; `kept`: its previous files are there."""
+    if not kept:  # never made: the next run tries again
+        return "fix what it says, then `pixi run track` makes it"
     if step is EXPORT:
         return "the previous analysis files are kept; fix what it says, then `pixi run export`"
     if step is BEHAVIOUR:

@@ -131,9 +131,10 @@ def collect(project: Project | None = None) -> list[JobStatus]:
                     status.reason = f"tracked; {step.doing}"
                     continue
                 status.state, status.log = "failed", str(log)
+                kept = os.path.isfile(step.output_of(video, job))
                 status.reason = (
                     f"tracked, but {step.doing} failed: {failures.first_problem(log, step)}"
-                    f" (log: {log}); {reasons.after_tracking_advice(step)}"
+                    f" (log: {log}); {reasons.after_tracking_advice(step, kept)}"
                 )
                 continue
             reasons.done(status, project.facts(video, job))
