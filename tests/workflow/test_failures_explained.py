@@ -79,10 +79,12 @@ def test_a_killed_tracker_says_so_and_the_run_ends_with_the_failed_jobs(project)
     assert "Fix what the CRITICAL lines say" not in ws.path(log).read_text()
     ending = output[output.rindex("idtracker-flow run finished with failures") :]
     assert "0 done, 1 failed" in ending
-    assert "  failed: demo/good: Job demo/good: idtracker.ai was killed by SIGKILL" in ending
+    said = "  failed: demo/good: tracking failed: Job demo/good: idtracker.ai was killed by"
+    assert said in ending
     assert f"(log: {log})" in ending
     _, rows = run_status(ws)
     assert "killed by SIGKILL" in rows["demo/good"]["reason"]
+    assert f"  failed: demo/good: {rows['demo/good']['reason']}" in ending  # status's words
 
 
 def test_a_second_run_is_refused_clearly_from_the_first_second(project):

@@ -67,7 +67,7 @@ def test_the_end_of_a_run_status_and_the_notice_agree(workspace):
         + "exports:\n  individual_names:\n    named: [only_one]\n"
         + "recordings:\n  reference:\n    rec: nope\n"
         + f'notify:\n  command: ["{sys.executable}", "-c",'
-        + f' "import sys; open(\'{notice}\', \'w\').write(sys.stdin.read())"]\n'
+        + f" \"import sys; open('{notice}', 'w').write(sys.stdin.read())\"]\n"
     )
 
     run = ws.track(timeout=1200)
