@@ -202,3 +202,7 @@ def test_a_failure_another_attempt_cannot_fix_is_not_tried_again(project):
     assert log.startswith("Attempt 2 of 2. The previous attempt failed:\nJob demo/good:")
     assert "CRITICAL" in log and "Not tried again: another attempt cannot fix that" in log
     assert "Running: " not in log, "the second attempt ran no idtracker.ai"
+    output = result.stdout + result.stderr
+    # Said once, not once per attempt; and the title counts this job, not tracking steps.
+    assert output.count("FAILED demo/good") == 1 and output.count("started demo/good") == 1
+    assert "0 done, 1 failed of 1 jobs" in output
