@@ -189,6 +189,9 @@ def test_a_killed_tracker_is_tried_again_within_the_run(project):
     assert log.startswith("Attempt 2 of 2. The previous attempt failed:\nJob demo/good:")
     assert "killed by SIGKILL" in log and "This can pass: trying again." in log
     assert log.rstrip().endswith("Success: session results/sessions/demo/session_good")
+    output = result.stdout + result.stderr
+    assert "retrying demo/good: " in output and "FAILED" not in output
+    assert "1 done, 0 failed of 1 jobs" in output  # done on its retry: no failure
 
 
 def test_a_failure_another_attempt_cannot_fix_is_not_tried_again(project):
