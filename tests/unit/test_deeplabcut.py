@@ -60,6 +60,58 @@ def test_a_missing_model_says_what_to_train(tmp_path):
         model.snapshot(config, shuffle=2)
 
 
+def test_a_snapshot_index_past_the_trained_ones_lists_them(tmp_path):
+    config, train = make_project(tmp_path)
+    with pytest.raises(model.ModelMissing) as error:
+        model.snapshot(config, index=99)
+    message = str(error.value)
+    assert "snapshot_index 99 does not exist" in message and str(train) in message
+    assert "0 = snapshot-005.pt, 1 = snapshot-010.pt, 2 = snapshot-best-008.pt" in message
+    assert "train the network" not in message and "0 .. 2" in message
+
+
+def model_inputs(settings, tmp_path, **options):
+    digest = trackers.by_name("deeplabcut").digest({"project": str(settings), **options})
+    return trackers.by_name("deeplabcut").track_inputs(
+        digest, ("fish1", "poses"), str(tmp_path / "settings" / "fish1" / "poses.toml"),
+        {"path_prefixes": {}}, set(), {},
+    )  # fmt: skip
+
+
+def test_the_trackers_knobs_and_the_snapshot_are_the_jobs_inputs(tmp_path):
+    config, train = make_project(tmp_path)
+    inputs = model_inputs(config, tmp_path)
+    # No inference_cfg.yaml yet: DeepLabCut writes its defaults there, so it is no input.
+    assert inputs.files == [str(train / "snapshot-best-008.pt")]
+    knobs = train.parent / "test" / "inference_cfg.yaml"
+    knobs.parent.mkdir()
+    knobs.write_text("boundingboxslack: 10\niou_threshold: 0.2\nmax_age: 100\n")
+    inputs = model_inputs(config, tmp_path, snapshot_index=0)
+    assert inputs.files == [str(train / "snapshot-005.pt"), str(knobs)]
+    # status words each file's change by what it means
+    assert inputs.changed(str(knobs)) == "DeepLabCut tracker settings edited (inference_cfg.yaml)"
+    assert inputs.changed(inputs.files[0]) == "DeepLabCut model retrained"
+    assert model_inputs(tmp_path / "nowhere.yaml", tmp_path).files == []
+
+
+def test_a_top_down_models_detector_snapshot_is_an_input(tmp_path):
+    config, train = make_project(tmp_path)
+    (train / "pytorch_config.yaml").write_text("data:\n  method: x\nmethod: td\n")
+    for name in ("snapshot-detector-020.pt", "snapshot-detector-best-015.pt"):
+        (train / name).write_bytes(b"")
+    assert model.detector_snapshot(config) == train / "snapshot-detector-best-015.pt"
+    inputs = model_inputs(config, tmp_path)
+    assert inputs.files == [
+        str(train / "snapshot-best-008.pt"),
+        str(train / "snapshot-detector-best-015.pt"),
+    ]
+    assert inputs.changed(inputs.files[1]) == "DeepLabCut detector retrained"
+    # bottom-up: no detector; the detector's snapshots are never taken for the pose model's
+    (train / "pytorch_config.yaml").write_text("method: bu\n")
+    assert model.detector_snapshot(config) is None
+    assert model.snapshot(config) == train / "snapshot-best-008.pt"
+
+
 def test_job_settings_problems_name_the_key():
     assert job_settings.problems({"tracker": "deeplabcut", "project": "p", "shuffle": 1}) == []
     found = job_settings.problems(

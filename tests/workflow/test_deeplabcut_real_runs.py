@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+import yaml
 from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status
 
 from idtracker_flow import trackers
@@ -162,6 +163,15 @@ def test_analysis_files_qc_and_provenance(analysed):
         == hashlib.sha256(expected.read_bytes()).hexdigest()
     )
     assert provenance["model"]["software"]["deeplabcut_version"] == "3.0.2"
+    # The tracker's knobs as DeepLabCut read them: the file's digest and its values.
+    knobs = model.inference_config(config)
+    recorded = provenance["model"]["inference_cfg"]
+    assert recorded["sha256"] == hashlib.sha256(knobs.read_bytes()).hexdigest()
+    values = yaml.safe_load(knobs.read_text())
+    assert recorded["tracking"]["track_method"] == "box"
+    for key in ("boundingboxslack", "iou_threshold", "max_age", "min_hits"):
+        assert recorded["tracking"][key] == values[key], key
+    assert provenance["model"]["n_tracks"] == 2
     summary = pd.read_csv(ws.path("results", "qc", "summary.csv"))
     row = summary.set_index("job").loc["poses"]
     assert row["tracker"] == "DeepLabCut" and row["possible_identity_swaps"] == 0
@@ -178,6 +188,18 @@ def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
     assert planned_jobs(ws.snakemake("-n")) == {}
     # Other changes to the project (labels, config.yaml) do not re-run the job.
     os.utime(config)
+    assert planned_jobs(ws.snakemake("-n")) == {}
+    # The tracker's knobs (inference_cfg.yaml) are the job's input: an edit plans it again.
+    knobs = model.inference_config(config)
+    text, stamp = knobs.read_text(), knobs.stat().st_mtime_ns
+    knobs.write_text(text.replace("max_age: 1\n", "max_age: 2\n"))
+    planned = planned_jobs(ws.snakemake("-n"))
+    assert planned.get("track") == 1 and planned.get("export_job") == 1, planned
+    status_text, rows = run_status(ws)
+    assert rows["arena1/poses"]["state"] == "outdated", status_text
+    assert "tracker settings edited (inference_cfg.yaml)" in rows["arena1/poses"]["reason"]
+    knobs.write_text(text)  # as it was, time included: nothing to do again
+    os.utime(knobs, ns=(stamp, stamp))
     assert planned_jobs(ws.snakemake("-n")) == {}
     python = Path(trained_python(ws))
     before = model.snapshot(config)

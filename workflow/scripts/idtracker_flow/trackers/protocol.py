@@ -72,8 +72,14 @@ class TrackInputs:
 
     after_jobs: list[tuple[str, str]] = field(default_factory=list)  # tracked first
     files: list[str] = field(default_factory=list)  # a newer one runs the job again
-    # How status words a newer file: "{what}: {path} is new ({when})".
+    # How status words a newer file: "{what}: {path} changed {when}"; `why` per file, else
+    # `files_changed`.
     files_changed: str = "input changed"
+    why: dict[str, str] = field(default_factory=dict)
+
+    def changed(self, path: str) -> str:
+        """What a newer `path` means, in the user's words."""
+        return self.why.get(path, self.files_changed)
 
 
 @dataclass

@@ -57,6 +57,8 @@ class Model:
     track_method: str
     default_track_method: str
     keypoints: int  # per animal (DeepLabCut's multianimalbodyparts)
+    inference_cfg: Path  # the tracker's knobs, read by convert_detections2tracklets
+    individuals: int  # the project's individuals (n_tracks' default)
 
 
 # --- arguments ---------------------------------------------------------------------------------
@@ -172,6 +174,8 @@ def resolve_model(args: argparse.Namespace) -> Model:
         track_method=method,
         default_track_method=default,
         keypoints=keypoints,
+        inference_cfg=loader.model_folder.parent / "test" / "inference_cfg.yaml",
+        individuals=len(loader.project_cfg.get("individuals") or []),
     )
 
 
@@ -309,6 +313,21 @@ STAGE = "Stage:"
 # --- outputs -----------------------------------------------------------------------------------
 
 
+def read_knobs(path: Path) -> dict | None:
+    """The inference_cfg.yaml as it is now: its digest and values (None when there is none:
+    DeepLabCut then writes its defaults there, read again after the analysis)."""
+    import hashlib
+
+    import yaml
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    values = yaml.safe_load(data) or {}
+    return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "values": values}
+
+
 def replace_atomically(source: Path, target: Path) -> None:
     """Move SOURCE to TARGET so that TARGET is never seen half-written (it may be on another
     file system than SOURCE, so copy next to it first)."""
@@ -357,7 +376,8 @@ def describe_tracks(path: Path) -> dict:
     }
 
 
-def summary(args, model: Model, device: str, gpu: str | None, seconds: float, tracks) -> dict:
+def summary(args, model: Model, device: str, gpu: str | None, seconds: float, tracks,
+            knobs: dict | None) -> dict:  # fmt: skip
     import deeplabcut
     import torch
 
@@ -372,6 +392,8 @@ def summary(args, model: Model, device: str, gpu: str | None, seconds: float, tr
         "snapshot": str(model.snapshot),
         "detector_snapshot": str(model.detector_snapshot) if model.detector_snapshot else None,
         "track_method": model.track_method,
+        "n_tracks": args.n_tracks or model.individuals,
+        "inference_cfg": knobs,
         "device": device,
         "cuda_available": torch.cuda.is_available(),
         "gpu": gpu,
@@ -390,14 +412,16 @@ def run(args: argparse.Namespace) -> None:
     model = resolve_model(args)
     print(f"DeepLabCut job: {model.snapshot} on {device}, tracker {model.track_method}", flush=True)
     fresh_workdir(args.workdir)
+    knobs = read_knobs(model.inference_cfg)  # as the tracker reads it, before any edit
     print(f"{STAGE} poses and tracks", flush=True)  # the workflow's console reads these
     seconds = analyze(args, model, device)
+    knobs = knobs or read_knobs(model.inference_cfg)
     print(f"{STAGE} saving", flush=True)
     produced = tracks_file(args, model)
     tracks = describe_tracks(produced)
     replace_atomically(produced, args.output)
     # Last: the summary doubles as the mark that the job finished.
-    write_json(args.summary, summary(args, model, device, gpu, seconds, tracks))
+    write_json(args.summary, summary(args, model, device, gpu, seconds, tracks, knobs))
 
 
 def main(argv: list[str] | None = None) -> int:

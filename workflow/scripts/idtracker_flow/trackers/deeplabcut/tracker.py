@@ -38,31 +38,46 @@ def with_identities(settings: dict) -> bool:
 
 
 def track_inputs(digest: dict, job, settings_path: str, config: dict, jobs, cache) -> TrackInputs:
-    """The trained snapshot: retraining (a new snapshot) analyses the job again; nothing else
-    about the project does. `cache`: one lookup per project and snapshot choice per DAG."""
+    """The trained snapshot (and a top-down model's detector) and the shuffle's
+    inference_cfg.yaml: retraining or editing the tracker's knobs analyses the job again;
+    nothing else about the project does. `cache`: one lookup per project and snapshot choice
+    per DAG."""
     if not digest.get("project"):
         return TrackInputs()
     key = (NAME, digest["project"], settings_path, digest["shuffle"], digest["snapshot_index"],
            digest["trainingsetindex"])  # fmt: skip
     if key not in cache:
-        cache[key] = _find_snapshot(digest, Path(settings_path), config["path_prefixes"])
-    return TrackInputs(files=cache[key], files_changed="DeepLabCut model retrained")
+        cache[key] = _model_files(digest, Path(settings_path), config["path_prefixes"])
+    return TrackInputs(files=list(cache[key]), why=cache[key])
 
 
-def _find_snapshot(digest: dict, settings: Path, prefixes: dict) -> list[str]:
+# How status words each of the model's files when it is newer than the job's tracks.
+RETRAINED = "DeepLabCut model retrained"
+DETECTOR_RETRAINED = "DeepLabCut detector retrained"
+KNOBS_EDITED = "DeepLabCut tracker settings edited (inference_cfg.yaml)"
+
+
+def _model_files(digest: dict, settings: Path, prefixes: dict) -> dict[str, str]:
+    """{file: what a newer one means}; {} when the project or its snapshot cannot be found
+    (the repair fails on it with a message, not the whole DAG)."""
     lookup = paths.locate(digest["project"], settings, prefixes, [])
     if lookup.found is None:
         lookup = paths.locate(digest["project"], settings, prefixes, [], want_dir=True)
     if lookup.found is None:
-        return []  # the repair fails on it with a message, not the whole DAG
+        return {}
     config_yaml = model.project_config_path(lookup.found)
+    shuffle, trainset = digest["shuffle"], digest["trainingsetindex"]
     try:
-        snapshot = model.snapshot(
-            config_yaml, digest["shuffle"], digest["snapshot_index"], digest["trainingsetindex"]
-        )
+        snapshot = model.snapshot(config_yaml, shuffle, digest["snapshot_index"], trainset)
+        files = {str(snapshot): RETRAINED}
+        if detector := model.detector_snapshot(config_yaml, shuffle, trainset):
+            files[str(detector)] = DETECTOR_RETRAINED
+        # DeepLabCut writes a default one when there is none: only an existing one is an input.
+        if (knobs := model.inference_config(config_yaml, shuffle, trainset)).is_file():
+            files[str(knobs)] = KNOBS_EDITED
     except model.ModelMissing:
-        return []
-    return [str(snapshot)]
+        return {}
+    return files
 
 
 # -- running ----------------------------------------------------------------------------------
