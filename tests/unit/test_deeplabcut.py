@@ -9,6 +9,7 @@ against a real trained project and DeepLabCut itself.
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 
 from idtracker_flow import trackers
 from idtracker_flow.exports import movement_dataset, tidy_table
@@ -17,6 +18,7 @@ from idtracker_flow.settings.repair import RepairError, repaired_document
 from idtracker_flow.trackers.deeplabcut import environment, job_settings, model, tracks_file
 from idtracker_flow.trackers.protocol import UnknownTracker
 
+DATA = REPO / "tests" / "data" / "trackers" / "deeplabcut"  # a real run of the test video
 PROJECT_YAML = """\
 Task: fish
 scorer: lab
@@ -219,10 +221,11 @@ def test_possible_swaps_counts_a_label_exchange(tmp_path):
     steady_poses, swapped_poses = poses_of(tmp_path, steady), poses_of(tmp_path, swapped)
     centres = steady_poses.centres()
     assert centres.shape == (40, 2, 2)
-    assert pose_quality.possible_swaps(centres) == 0
-    assert pose_quality.possible_swaps(swapped_poses.centres()) == 1
+    assert pose_quality.swap_report(steady_poses).count == 0
+    assert pose_quality.swap_report(swapped_poses).frames == [25]
     columns = pose_quality.pose_columns(swapped_poses)
     assert columns["keypoints_found"] == 1.0 and columns["mean_likelihood"] == 0.9
+    assert columns["possible_identity_swaps"] == 1
 
 
 def test_movement_dataset_and_tidy_table_from_tracks(tmp_path):
@@ -244,3 +247,26 @@ def test_movement_dataset_and_tidy_table_from_tracks(tmp_path):
     assert row[["x", "y", "likelihood", "x_mm"]].values.tolist() == [[15.0, 63.0, 0.9, 7.5]]
     assert row["time_s"].item() == pytest.approx(0.2)
     assert tracks_file.problem(tmp_path / "none.h5").endswith("is missing")
+
+
+def test_swaps_of_both_kinds_in_a_real_tracks_file_are_counted(tmp_path):
+    """DeepLabCut's own tracks of the test video (no swap), with known swaps put in: an
+    exchange across frames where both tracks are missing, a track that changes animal after
+    the other track ended, and a one-frame flicker (listed, not counted)."""
+    stored = DATA / "session" / "tracks.h5"
+    table = tracks_file.read_full(stored)
+    names = table.columns.get_level_values("individuals")
+    first, second = (names == "animal1"), (names == "animal2")
+    a, b = table.loc[:, first].to_numpy(), table.loc[:, second].to_numpy()
+    assert pose_quality.swap_report(poses_of(tmp_path, table)).count == 0
+    new_a, new_b = a.copy(), b.copy()
+    new_a[30] = b[30]  # flicker: a on the other animal for frame 30
+    new_a[60:], new_b[60:] = b[60:], a[60:]  # exchange, hidden by gaps:
+    new_a[55:60], new_b[57:65] = np.nan, np.nan  # a seen at 54, then 60; b at 56, then 65
+    new_b[85:] = np.nan  # b ends at frame 84 ...
+    new_a[90:] = a[90:]  # ... and a leaves animal2 for animal1 at frame 90
+    table.loc[:, first], table.loc[:, second] = new_a, new_b
+    found = pose_quality.swap_report(poses_of(tmp_path, table))
+    assert found.frames == [65, 90], found.as_dict()
+    assert [event["kind"] for event in found.swaps] == ["exchange", "jump"]
+    assert [event["frame"] for event in found.flickers] == [30]
