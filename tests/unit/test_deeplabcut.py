@@ -168,6 +168,20 @@ def test_repair_refuses_a_project_without_a_trained_network(tmp_path):
     assert "one video" in message
 
 
+def test_repair_refuses_more_tracks_than_the_projects_individuals(tmp_path):
+    config, _ = make_project(tmp_path)
+    config.write_text(PROJECT_YAML + "individuals:\n- fish1\n- fish2\n")
+    text = (
+        'tracker = "deeplabcut"\nproject = "../../dlc"\nvideo_paths = ["../../videos/fish1.mp4"]\n'
+    )
+    assert repair(write_job(tmp_path, text + "n_tracks = 2\n"))[0]["n_tracks"] == 2
+    with pytest.raises(RepairError) as error:
+        repair(write_job(tmp_path, text + "n_tracks = 5\n"))
+    message = str(error.value)
+    assert "Job fish1/poses" in message and "n_tracks = 5" in message and str(config) in message
+    assert "2 individuals (fish1, fish2)" in message and "at most 2" in message
+
+
 def test_repair_says_where_it_looked_for_a_missing_project(tmp_path):
     settings = write_job(
         tmp_path, 'tracker = "deeplabcut"\nproject = "D:/dlc/config.yaml"\nvideo_paths = []\n'

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -218,6 +219,25 @@ def trained_python(ws) -> str:
         if line.startswith("deeplabcut_python:"):
             return line.split(":", 1)[1].strip()
     raise AssertionError("no deeplabcut_python in the test's config")
+
+
+def test_more_tracks_than_individuals_are_refused_in_seconds(analysed):
+    ws, _, config = analysed
+    ws.write_settings(
+        "arena1",
+        "five",
+        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
+        "n_tracks = 5\n",
+    )
+    started = time.monotonic()
+    result = ws.task("fix-paths", timeout=600)
+    seconds = time.monotonic() - started
+    ws.settings_path("arena1", "five").unlink()
+    assert result.returncode != 0
+    log = ws.path("results", "logs", "repair_settings", "arena1", "five.log").read_text()
+    assert "Job arena1/five" in log and "n_tracks = 5" in log, log
+    assert "2 individuals (animal1, animal2)" in log and "at most 2" in log, log
+    assert seconds < 60, f"refused after {seconds:.0f} s"  # no analysis: the settings step
 
 
 def test_missing_model_and_missing_deeplabcut_say_what_to_do(analysed):
