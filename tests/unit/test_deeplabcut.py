@@ -186,8 +186,10 @@ def test_repair_says_where_it_looked_for_a_missing_project(tmp_path):
     settings = write_job(
         tmp_path, 'tracker = "deeplabcut"\nproject = "D:/dlc/config.yaml"\nvideo_paths = []\n'
     )
-    with pytest.raises(RepairError, match="DeepLabCut project was not found"):
+    with pytest.raises(RepairError, match="DeepLabCut project was not found") as error:
         repair(settings)
+    # Projects are not searched in the video folders: the advice does not send them there.
+    assert "video_dirs" not in str(error.value) and "path_prefixes" in str(error.value)
 
 
 def test_no_deeplabcut_environment_says_how_to_install(tmp_path):

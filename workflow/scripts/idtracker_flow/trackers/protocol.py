@@ -128,7 +128,8 @@ class SettingsFrame(Protocol):
     options: dict  # the config parts the repair was given (recordings, for_workflow)
     total_frames: int | None  # of the videos together, once videos() checked them
 
-    def failure(self, lookup, key: str, what: str) -> None: ...
+    # `video_dirs`: False for a file never looked for in the video folders (a model)
+    def failure(self, lookup, key: str, what: str, video_dirs: bool = True) -> None: ...
 
     def path_value(self, path: Path | str) -> object: ...  # a path as the repaired file holds it
 

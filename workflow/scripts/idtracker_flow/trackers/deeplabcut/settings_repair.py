@@ -27,7 +27,7 @@ def repair_settings(frame: SettingsFrame) -> None:
     if lookup.found is None:
         lookup = paths.locate(str(written), frame.settings, frame.prefixes, [], want_dir=True)
     if lookup.found is None:
-        frame.failure(lookup, "project", "DeepLabCut project")
+        frame.failure(lookup, "project", "DeepLabCut project", video_dirs=False)
         return
     config_yaml = model.project_config_path(lookup.found.resolve())
     options = job_settings.options(values)
