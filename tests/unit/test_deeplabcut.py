@@ -286,3 +286,41 @@ def test_swaps_of_both_kinds_in_a_real_tracks_file_are_counted(tmp_path):
     assert found.frames == [65, 90], found.as_dict()
     assert [event["kind"] for event in found.swaps] == ["exchange", "jump"]
     assert [event["frame"] for event in found.flickers] == [30]
+
+
+def test_a_failed_analysis_says_deeplabcuts_reason_and_advice_where_status_reads(tmp_path):
+    from idtracker_flow.project.steps import TRACK
+    from idtracker_flow.state.failures import first_problem
+    from idtracker_flow.trackers.deeplabcut import run
+    from idtracker_flow.trackers.protocol import RunFailed, RunRequest
+
+    session = tmp_path / "session"
+    session.mkdir()
+    (session / run.SUMMARY).write_text(
+        '{"error": "DeepLabCut found no animal it could follow in this video.\\n'
+        'What to do: loosen the tracker in inference_cfg.yaml."}'
+    )
+    request = RunRequest("fish1/poses", tmp_path, {}, session, tmp_path, tmp_path, {})
+    log_path = tmp_path / "poses.log"
+    with open(log_path, "w") as log:
+        print("DeepLabCut's own output", file=log)
+        with pytest.raises(RunFailed) as error:
+            run.judge(request, 2, log)
+        print(f"\n{error.value}", file=log)  # as run_tracking.py ends the log
+    assert first_problem(log_path, TRACK) == (
+        "Job fish1/poses: DeepLabCut did not produce tracks: DeepLabCut found no animal it"
+        " could follow in this video. What to do: loosen the tracker in inference_cfg.yaml."
+    )
+    # A crash without a message: its exit status and last line, then where to read the rest.
+    (session / run.SUMMARY).unlink()
+    with open(log_path, "w") as log:
+        print("Traceback (most recent call last):\nKeyError: 'individuals'", file=log)
+        with pytest.raises(RunFailed) as error:
+            run.judge(request, 1, log)
+        print(f"\n{error.value}", file=log)
+    assert first_problem(log_path, TRACK).startswith(
+        "Job fish1/poses: DeepLabCut did not produce tracks: it stopped with exit status 1:"
+    )
+    first_line, advice = str(error.value).splitlines()[:2]
+    assert first_line.endswith("exit status 1: KeyError: 'individuals'")
+    assert advice.startswith(f"What to do: read DeepLabCut's output in {log_path}")

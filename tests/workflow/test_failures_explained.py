@@ -187,6 +187,11 @@ def test_a_killed_tracker_is_tried_again_within_the_run(project):
     assert log.startswith("Attempt 2 of 2. The previous attempt failed:\nJob demo/good:")
     assert "killed by SIGKILL" in log and "This can pass: trying again." in log
     assert log.rstrip().endswith("Success: session results/sessions/demo/session_good")
+    # The first attempt's log is kept whole beside it (Snakemake deletes it before a retry).
+    first = ws.path("results", "logs", "track", "demo", "good.log.attempt1.log")
+    assert "Its whole log: results/logs/track/demo/good.log.attempt1.log" in log, log
+    kept = first.read_text()
+    assert "Running: " in kept and "killed by SIGKILL" in kept and "Success" not in kept
 
 
 def test_a_failure_another_attempt_cannot_fix_is_not_tried_again(project):

@@ -98,7 +98,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def check_inputs(args: argparse.Namespace) -> None:
     for label, path in (("DeepLabCut project file", args.config), ("video", args.video)):
         if not path.is_file():
-            raise JobFailed(f"The {label} {path} does not exist.")
+            raise JobFailed(
+                f"The {label} {path} does not exist.\nWhat to do: correct the path in the job's"
+                " settings file, then run `pixi run track` again."
+            )
     # Wiping the work folder must never delete the job's own inputs.
     for path in (args.config, args.video):
         if path.is_relative_to(args.workdir):
@@ -122,7 +125,8 @@ def resolve_device(requested: str) -> tuple[str, str | None]:
     if not torch.cuda.is_available():
         raise JobFailed(
             f"Device {requested} was asked for, but PyTorch sees no usable GPU (CUDA not "
-            "available). Run the job on a GPU node, or set the device to cpu (much slower)."
+            "available).\nWhat to do: run the job on a GPU node, or set `device: cpu` in"
+            " config/config.yaml (much slower)."
         )
     index = torch.device(requested).index
     index = torch.cuda.current_device() if index is None else index
@@ -147,8 +151,9 @@ def resolve_model(args: argparse.Namespace) -> Model:
         )
     except FileNotFoundError as error:
         raise JobFailed(
-            f"Shuffle {args.shuffle} of {args.config} has no PyTorch model folder ({error}). "
-            "Create the training dataset for this shuffle and train the network first."
+            f"Shuffle {args.shuffle} of {args.config} has no PyTorch model folder ({error})."
+            "\nWhat to do: create the training dataset for this shuffle and train the network"
+            " first."
         ) from None
     if not loader.project_cfg.get("multianimalproject"):
         raise JobFailed(f"{args.config} is not a multi-animal DeepLabCut project.")
@@ -186,7 +191,8 @@ def check_tracker(method: str) -> None:
     if problem:
         raise JobFailed(
             f"The {method} tracker cannot be used with DeepLabCut {deeplabcut.__version__}: "
-            f"{problem}. Choose the box (or ellipse) tracker."
+            f'{problem}.\nWhat to do: set track_method = "box" (or "ellipse") in the job\'s'
+            " settings file."
         )
 
 
@@ -197,12 +203,14 @@ def find_snapshot(utils, index: int | str, folder: Path, task):
         found = sorted(p.name for p in folder.glob(f"{task.snapshot_prefix}-*.pt"))
         if not found:
             raise JobFailed(
-                f"No trained network: no {task.snapshot_prefix}-*.pt file in {folder}. "
-                "Train the network (deeplabcut.train_network) before analysing videos."
+                f"No trained network: no {task.snapshot_prefix}-*.pt file in {folder}."
+                "\nWhat to do: train the network (deeplabcut.train_network) before analysing"
+                " videos."
             ) from None
         raise JobFailed(
             f"Snapshot index {index} does not exist in {folder}, which holds "
-            f"{', '.join(found)} (index 0 is the oldest, -1 the last or best)."
+            f"{', '.join(found)} (index 0 is the oldest, -1 the last or best).\nWhat to do:"
+            " set snapshot_index in the job's settings file to one of them."
         ) from None
 
 
@@ -249,8 +257,9 @@ def analyze(args: argparse.Namespace, model: Model, device: str) -> float:
     except RuntimeError as error:
         if "out of memory" in str(error).lower():
             raise JobFailed(
-                f"CUDA out of memory on {device}: the GPU ran out of memory. Lower the batch size "
-                f"(now {args.batch_size or 'the project default'}) or use a larger GPU."
+                f"CUDA out of memory on {device}: the GPU ran out of memory.\nWhat to do: lower"
+                f" batch_size in the job's settings file (now {args.batch_size or 'the project'}"
+                "'s default) or use a larger GPU."
             ) from None
         raise
     return time.monotonic() - start
@@ -273,24 +282,28 @@ def track(args: argparse.Namespace, model: Model, common: dict) -> None:
 
 
 def nothing_tracked_message(model: Model) -> str:
-    message = (
-        'DeepLabCut found no animal it could follow in this video ("Tracklets are empty"): '
-        "in no stretch of at least 10 frames were keypoints detected, joined into animals and "
-        "linked from frame to frame. Check that the network is trained for videos like this "
-        f"one (snapshot used: {model.snapshot.name}; its detections are in the work folder)."
-    )
+    advice = ["check that the network is trained for videos like this one"]
     if model.keypoints < 3:
-        message += (
-            f" This project has {model.keypoints} keypoint(s) per animal: DeepLabCut 3.0.2 "
-            "joins keypoints into animals only with at least 3 keypoints per animal."
+        advice.append(
+            f"this project has {model.keypoints} keypoint(s) per animal: DeepLabCut 3.0.2 joins"
+            " keypoints into animals only with at least 3"
         )
     if model.track_method != "box":
-        message += (
-            f" The {model.track_method} tracker often loses animals with few keypoints, or "
-            "keypoints on one line (with 3 keypoints per animal the ellipse tracker failed where "
-            "the box tracker worked): try the box tracker."
+        advice.append(
+            f"the {model.track_method} tracker often loses animals with few keypoints or"
+            ' keypoints on one line: try track_method = "box"'
         )
-    return message
+    advice.append(
+        f"loosen the tracker in {model.inference_cfg}: a larger boundingboxslack (pixels"
+        " around each animal's box), a lower iou_threshold, a larger max_age (frames a track"
+        " waits for its animal; README: DeepLabCut's tracker)"
+    )
+    return (
+        'DeepLabCut found no animal it could follow in this video ("Tracklets are empty"): in'
+        " no stretch of at least 10 frames were keypoints detected, joined into animals and"
+        f" linked from frame to frame (snapshot used: {model.snapshot.name}; its detections"
+        f" are in the work folder).\nWhat to do: {'; '.join(advice)}."
+    )
 
 
 def tracks_file(args: argparse.Namespace, model: Model) -> Path:
@@ -301,7 +314,7 @@ def tracks_file(args: argparse.Namespace, model: Model) -> Path:
         present = ", ".join(sorted(p.name for p in args.workdir.iterdir())) or "nothing"
         raise JobFailed(
             f"DeepLabCut wrote no tracks file {path.name} in {args.workdir} (it holds: "
-            f"{present}). Its output above says which step stopped."
+            f"{present}).\nWhat to do: its output above in this log says which step stopped."
         )
     return path
 
