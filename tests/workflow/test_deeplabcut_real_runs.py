@@ -184,6 +184,30 @@ def test_analysis_files_qc_and_provenance(analysed):
     assert trackers.by_name("deeplabcut").stage_reader().feed(log).name == "saving"
 
 
+def test_a_named_job_gets_deeplabcuts_labelled_video(analysed):
+    import cv2
+
+    ws, _, _ = analysed
+    record = json.loads(ws.path("results", "sessions", "arena1", "poses.tracked.json").read_text())
+    # Named, not flagged (its row has no flag): made all the same.
+    result = ws.task("videos", "arena1/poses", timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    made = ws.path("results", "videos", "arena1", "poses.avi")
+    capture = cv2.VideoCapture(str(made))
+    frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    readable, image = capture.read()
+    capture.release()
+    assert readable and image.shape[:2] == (
+        record["deeplabcut"]["height"],
+        record["deeplabcut"]["width"],
+    )
+    assert frames == record["deeplabcut"]["video_frames"], frames
+    # What DeepLabCut needs stays in the session folder; its own mp4 was not left there.
+    work = ws.path("results", "sessions", "arena1", "session_poses", "deeplabcut")
+    assert list(work.glob("*_meta.pickle")) and list(work.glob("*_bx.h5"))
+    assert not list(work.glob("*_labeled.mp4"))
+
+
 def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
     ws, folder, config = analysed
     assert planned_jobs(ws.snakemake("-n")) == {}

@@ -10,8 +10,9 @@ and keep the stitched tracks.
 The workflow calls this with the DeepLabCut environment's Python (.venv-dlc); the main
 environment has no DeepLabCut. DeepLabCut writes everything into --workdir, which is wiped first
 so that no file of an earlier run (an older model's detections or tracklets) is reused. The
-stitched tracks (DeepLabCut's `<video><scorer>_bx|_el|_sk.h5`, HDF key "tracks") are moved to
---output; the other files (detections, assemblies, tracklets) stay in --workdir.
+stitched tracks (DeepLabCut's `<video><scorer>_bx|_el|_sk.h5`, HDF key "tracks") are copied to
+--output; they and the other files (metadata, detections, assemblies, tracklets) stay in
+--workdir, where DeepLabCut's own tools (create_labeled_video) find them.
 
 --summary gets a JSON record of the run: versions, the snapshot file used, the device, frame
 count, rate and size of the video, individuals, bodyparts and the time analyze_videos took; after
@@ -341,12 +342,12 @@ def read_knobs(path: Path) -> dict | None:
     return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "values": values}
 
 
-def replace_atomically(source: Path, target: Path) -> None:
-    """Move SOURCE to TARGET so that TARGET is never seen half-written (it may be on another
-    file system than SOURCE, so copy next to it first)."""
+def copy_atomically(source: Path, target: Path) -> None:
+    """Copy SOURCE to TARGET so that TARGET is never seen half-written. SOURCE stays where
+    DeepLabCut's own tools look for it (create_labeled_video: `pixi run videos`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    shutil.move(source, partial)
+    shutil.copyfile(source, partial)
     os.replace(partial, target)
 
 
@@ -401,6 +402,7 @@ def summary(args, model: Model, device: str, gpu: str | None, seconds: float, tr
         "config": str(args.config),
         "video": str(args.video),
         "shuffle": args.shuffle,
+        "trainingsetindex": args.trainingsetindex,
         "scorer": model.scorer,
         "snapshot": str(model.snapshot),
         "detector_snapshot": str(model.detector_snapshot) if model.detector_snapshot else None,
@@ -432,7 +434,7 @@ def run(args: argparse.Namespace) -> None:
     print(f"{STAGE} saving", flush=True)
     produced = tracks_file(args, model)
     tracks = describe_tracks(produced)
-    replace_atomically(produced, args.output)
+    copy_atomically(produced, args.output)
     # Last: the summary doubles as the mark that the job finished.
     write_json(args.summary, summary(args, model, device, gpu, seconds, tracks, knobs))
 

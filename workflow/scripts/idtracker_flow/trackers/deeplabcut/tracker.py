@@ -150,11 +150,10 @@ def device_label(recorded: str | None) -> str:
 
 
 def no_overlay() -> str | None:
-    return (
-        "DeepLabCut draws its own: deeplabcut.create_labeled_video(config, [video],"
-        " shuffle=..., track_method=...)."
-    )
+    return None  # DeepLabCut's own create_labeled_video draws it (labelled_video.py)
 
 
-def overlay(session: Path, result: Path, output: Path) -> None:
-    raise NotImplementedError(no_overlay())
+def overlay(session: Path, result: Path, output: Path, config: dict) -> None:
+    from idtracker_flow.trackers.deeplabcut import labelled_video
+
+    labelled_video.write(session, result, output, config)

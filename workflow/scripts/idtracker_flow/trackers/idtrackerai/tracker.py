@@ -145,7 +145,7 @@ def no_overlay() -> str | None:
     return None
 
 
-def overlay(session: Path, result: Path, output: Path) -> None:
+def overlay(session: Path, result: Path, output: Path, config: dict) -> None:
     from idtracker_flow.trackers.idtrackerai.overlay import write_overlay
 
     write_overlay(session, result, output)
