@@ -324,3 +324,32 @@ def test_a_failed_analysis_says_deeplabcuts_reason_and_advice_where_status_reads
     first_line, advice = str(error.value).splitlines()[:2]
     assert first_line.endswith("exit status 1: KeyError: 'individuals'")
     assert advice.startswith(f"What to do: read DeepLabCut's output in {log_path}")
+
+
+def test_filterpredictions_is_checked_and_passed_with_its_own_output(tmp_path):
+    from idtracker_flow.trackers.deeplabcut import run
+
+    settings = {"tracker": "deeplabcut", "project": "p", "video_paths": ["v.mp4"]}
+    assert job_settings.problems({**settings, "filterpredictions": "median"}) == []
+    text = "\n".join(
+        job_settings.problems({**settings, "filterpredictions": "kalman"})
+        + job_settings.problems(
+            {**settings, "filterpredictions": "arima", "filter_windowlength": 4}
+        )
+    )
+    assert "filterpredictions = 'kalman' must be one of median, arima" in text
+    assert "filter_windowlength = 4 must be an odd whole number" in text
+    assert 'for filterpredictions = "median" only' in text
+    plain = run.runner_command(tmp_path / "python", settings, tmp_path, "cpu")
+    assert "--filterpredictions" not in plain and "--filtered-output" not in plain
+    filtered = run.runner_command(
+        tmp_path / "python",
+        {**settings, "filterpredictions": "median", "filter_windowlength": 7},
+        tmp_path,
+        "cpu",
+    )
+    assert filtered[filtered.index("--filterpredictions") + 1] == "median"
+    assert filtered[filtered.index("--filter-windowlength") + 1] == "7"
+    assert filtered[filtered.index("--filtered-output") + 1] == str(tmp_path / run.FILTERED)
+    # Beside the raw tracks in tracking/, never instead of them.
+    assert trackers.by_name("deeplabcut").RESULTS_BESIDE == {run.FILTERED: ".filtered.h5"}

@@ -208,6 +208,30 @@ def test_a_named_job_gets_deeplabcuts_labelled_video(analysed):
     assert not list(work.glob("*_labeled.mp4"))
 
 
+def test_filterpredictions_exports_filtered_tracks_beside_the_raw_ones(analysed):
+    ws, _, config = analysed
+    ws.write_settings(
+        "arena1",
+        "smooth",
+        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
+        'n_tracks = 2\nfilterpredictions = "median"\nfilter_windowlength = 5\n',
+    )
+    result = ws.snakemake("tracking/arena1/smooth.h5")
+    ws.settings_path("arena1", "smooth").unlink()  # the other tests plan without it
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    raw = tracks_file.read_full(ws.path("tracking", "arena1", "smooth.h5"))
+    filtered = tracks_file.read_full(ws.path("tracking", "arena1", "smooth.filtered.h5"))
+    assert list(filtered.columns) == list(raw.columns) and len(filtered) == len(raw)
+    x = filtered.xs("x", axis=1, level="coords").to_numpy()
+    raw_x = raw.xs("x", axis=1, level="coords").to_numpy()
+    seen = np.isfinite(x) & np.isfinite(raw_x)
+    # A median filter of 5 frames: not the raw numbers, yet within a few pixels of them.
+    assert seen.mean() > 0.9 and not np.array_equal(x[seen], raw_x[seen])
+    assert np.nanmedian(np.abs(x[seen] - raw_x[seen])) < 3.0
+    record = json.loads(ws.path("results", "sessions", "arena1", "smooth.tracked.json").read_text())
+    assert record["deeplabcut"]["filterpredictions"] == {"filtertype": "median", "windowlength": 5}
+
+
 def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
     ws, folder, config = analysed
     assert planned_jobs(ws.snakemake("-n")) == {}

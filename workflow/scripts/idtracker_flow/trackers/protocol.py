@@ -145,6 +145,9 @@ class Tracker(Protocol):
     # Session files the user may rewrite after tracking (a validator): the copy and the QC
     # watch them once they exist (relative to the session folder).
     EDITED_IN_SESSION: dict[str, str]  # step name -> file
+    # Further results copied beside the main one when the session has them (session file ->
+    # suffix of the copy in tracking/, e.g. ".filtered.h5"), never instead of it.
+    RESULTS_BESIDE: dict[str, str]
     QC_COLUMNS: tuple[str, ...]  # its own columns of the QC table, in order
     QC_NUMERIC_COLUMNS: tuple[str, ...]  # those of them that are numbers
     CAPABILITIES: frozenset[str]  # e.g. "recordings" (identities matched across parts)

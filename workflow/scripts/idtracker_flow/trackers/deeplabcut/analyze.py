@@ -6,6 +6,7 @@ and keep the stitched tracks.
         [--snapshot-index I]
         [--n-tracks N] [--track-method ellipse|box|skeleton] [--batch-size B]
         [--device auto|cpu|cuda|cuda:0]
+        [--filterpredictions median|arima [--filter-windowlength W] --filtered-output F.h5]
 
 The workflow calls this with the DeepLabCut environment's Python (.venv-dlc); the main
 environment has no DeepLabCut. DeepLabCut writes everything into --workdir, which is wiped first
@@ -90,9 +91,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--track-method", choices=TRACK_METHODS, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    parser.add_argument("--filterpredictions", choices=("median", "arima"), default=None)
+    parser.add_argument("--filter-windowlength", type=int, default=5)
+    parser.add_argument("--filtered-output", type=Path, default=None, help="filtered tracks")
     args = parser.parse_args(argv)
-    for name in ("config", "video", "workdir", "output", "summary"):
-        setattr(args, name, getattr(args, name).resolve())
+    if args.filterpredictions and args.filtered_output is None:
+        parser.error("--filterpredictions needs --filtered-output")
+    for name in ("config", "video", "workdir", "output", "summary", "filtered_output"):
+        if getattr(args, name) is not None:
+            setattr(args, name, getattr(args, name).resolve())
     return args
 
 
@@ -320,6 +327,39 @@ def tracks_file(args: argparse.Namespace, model: Model) -> Path:
     return path
 
 
+def filter_tracks(args: argparse.Namespace, model: Model, produced: Path) -> Path:
+    """DeepLabCut's filterpredictions on the stitched tracks: a second file (the raw tracks
+    stay as they are), rewritten under the tracks' own HDF key so that both read alike."""
+    import deeplabcut
+    import pandas as pd
+
+    print(f"{STAGE} filtering", flush=True)
+    extra = {"snapshot_index": args.snapshot_index} if args.snapshot_index is not None else {}
+    deeplabcut.filterpredictions(
+        str(args.config),
+        str(args.video),
+        shuffle=args.shuffle,
+        trainingsetindex=args.trainingsetindex,
+        filtertype=args.filterpredictions,
+        windowlength=args.filter_windowlength,
+        save_as_csv=False,
+        destfolder=str(args.workdir),
+        track_method=model.track_method,
+        **extra,
+    )
+    made = produced.with_name(f"{produced.stem}_filtered.h5")
+    if not made.is_file():
+        raise JobFailed(
+            f"DeepLabCut's filterpredictions wrote no {made.name} in {args.workdir}.\nWhat to"
+            " do: read its output above in this log, or delete filterpredictions from the"
+            " job's settings file."
+        )
+    table = pd.read_hdf(made, key="df_with_missing")
+    keyed = made.with_name(f"{made.stem}.tracks.h5")
+    table.to_hdf(keyed, key="tracks", format="table", mode="w")
+    return keyed
+
+
 # How this script tells the workflow's console which stage it is at (stages.py reads it).
 STAGE = "Stage:"
 
@@ -408,6 +448,11 @@ def summary(args, model: Model, device: str, gpu: str | None, seconds: float, tr
         "detector_snapshot": str(model.detector_snapshot) if model.detector_snapshot else None,
         "track_method": model.track_method,
         "n_tracks": args.n_tracks or model.individuals,
+        "filterpredictions": (
+            {"filtertype": args.filterpredictions, "windowlength": args.filter_windowlength}
+            if args.filterpredictions
+            else None
+        ),
         "inference_cfg": knobs,
         "device": device,
         "cuda_available": torch.cuda.is_available(),
@@ -434,7 +479,10 @@ def run(args: argparse.Namespace) -> None:
     print(f"{STAGE} saving", flush=True)
     produced = tracks_file(args, model)
     tracks = describe_tracks(produced)
+    filtered = filter_tracks(args, model, produced) if args.filterpredictions else None
     copy_atomically(produced, args.output)
+    if filtered is not None:
+        copy_atomically(filtered, args.filtered_output)
     # Last: the summary doubles as the mark that the job finished.
     write_json(args.summary, summary(args, model, device, gpu, seconds, tracks, knobs))
 

@@ -105,12 +105,18 @@ def draw(args) -> Path:
 
 def into_avi(made: Path, output: Path) -> None:
     """The same frames in an AVI file (the workflow's name for every tracker's video)."""
+    import cv2
     import imageio_ffmpeg
 
+    capture = cv2.VideoCapture(str(made))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    capture.release()
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.stem}.partial.avi")
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(made)]
-    subprocess.run([*command, "-c", "copy", str(partial)], check=True)
+    # The frame rate given: copied as it is, the mp4's time base made the AVI of a 25 fps
+    # video say 600 fps and 24 times its frames (OpenCV's mp4v files, imageio's ffmpeg).
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-r", f"{fps:g}"]
+    subprocess.run([*command, "-i", str(made), "-c", "copy", str(partial)], check=True)
     os.replace(partial, output)
     made.unlink()
 

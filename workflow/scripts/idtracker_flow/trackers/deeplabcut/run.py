@@ -21,6 +21,7 @@ from idtracker_flow.trackers.protocol import (
 
 RUNNER = Path(__file__).with_name("analyze.py")
 TRACKS = "tracks.h5"
+FILTERED = "tracks.filtered.h5"  # filterpredictions' output, when the job asks for it
 SUMMARY = "deeplabcut.json"
 DESTFOLDER = "deeplabcut"  # DeepLabCut's own files (pickles), kept for its tracklet GUI
 
@@ -42,9 +43,13 @@ def runner_command(python: Path, settings: dict, session: Path, device: str) -> 
         "--shuffle", str(options["shuffle"]),
         "--device", device_argument(device),
     ]  # fmt: skip
-    for key in ("trainingsetindex", "snapshot_index", "n_tracks", "track_method", "batch_size"):
+    optional = ("trainingsetindex", "snapshot_index", "n_tracks", "track_method", "batch_size",
+                "filterpredictions", "filter_windowlength")  # fmt: skip
+    for key in optional:
         if options[key] is not None:
             command += [f"--{key.replace('_', '-')}", str(options[key])]
+    if options["filterpredictions"]:
+        command += ["--filtered-output", str(session / FILTERED)]
     return command
 
 

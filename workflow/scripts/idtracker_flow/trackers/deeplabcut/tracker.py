@@ -15,6 +15,8 @@ DISPLAY_NAME = "DeepLabCut"
 PROCESS_MARKER = _run.RUNNER.name.encode()
 RESULT_IN_SESSION = _run.TRACKS
 EDITED_IN_SESSION: dict[str, str] = {}
+# filterpredictions' tracks (a job setting), beside the raw ones in tracking/.
+RESULTS_BESIDE = {_run.FILTERED: ".filtered.h5"}
 QC_COLUMNS: tuple[str, ...] = ()  # the pose columns are every pose tracker's (qc/pose_quality.py)
 QC_NUMERIC_COLUMNS: tuple[str, ...] = ()
 CAPABILITIES = frozenset()

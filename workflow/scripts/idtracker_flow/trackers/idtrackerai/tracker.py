@@ -18,6 +18,7 @@ RESULT_IN_SESSION = files.TRAJECTORIES
 # The validator rewrites both after tracking: the copy follows trajectories.h5, the QC
 # session.json (last_validated).
 EDITED_IN_SESSION = {"copy_trajectories": files.TRAJECTORIES, "qc_job": files.SESSION_JSON}
+RESULTS_BESIDE: dict[str, str] = {}
 QC_COLUMNS = _quality.COLUMNS
 QC_NUMERIC_COLUMNS = _quality.NUMERIC_COLUMNS
 CAPABILITIES = frozenset({"recordings"})  # identities matched across parts (idmatcher.ai)
