@@ -16,6 +16,7 @@ neighbour for a frame), listed apart and not counted: the identity is the same a
 """
 
 import warnings
+from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -121,13 +122,15 @@ def _near(a: np.ndarray, b: np.ndarray, limit: float) -> bool:
 
 
 def _flickers(jumps: list[Jump], body: np.ndarray) -> dict[Jump, Jump]:
-    """Jumps undone soon after (the track comes back to where it was): out -> back."""
+    """Jumps undone soon after (the track comes back to where it was): out -> back. Jumps
+    come per track in frame order (_jumps), so only the next few are looked at."""
     undone = {}
-    for out in jumps:
-        for back in jumps:
-            if (back.track == out.track and 0 < back.frame - out.frame <= FLICKER_FRAMES
+    for at, out in enumerate(jumps):
+        for back in jumps[at + 1 : at + 1 + FLICKER_FRAMES]:
+            if (back.track == out.track and back.frame - out.frame <= FLICKER_FRAMES
                     and _near(back.after, out.before, body[out.track])):  # fmt: skip
                 undone[out] = back
+                break
     return undone
 
 
@@ -139,14 +142,18 @@ def _took_place(a: Jump, b: Jump, body: np.ndarray, usual: np.ndarray) -> bool:
 
 def _exchanges(jumps: list[Jump], body: np.ndarray, usual: np.ndarray) -> list[tuple[Jump, Jump]]:
     """Pairs of jumps of two tracks, in overlapping stretches, each into the other's place."""
+    ordered = sorted(jumps, key=lambda j: j.frame)
+    frames = [j.frame for j in ordered]
+    span = max((j.frame - j.since for j in ordered), default=0)
     pairs, used = [], set()
-    for a, b in combinations(sorted(jumps, key=lambda j: j.frame), 2):
-        if a.track == b.track or a in used or b in used:
-            continue
-        overlap = a.since <= b.frame and b.since <= a.frame
-        if overlap and _took_place(a, b, body, usual) and _took_place(b, a, body, usual):
-            pairs.append((a, b))
-            used |= {a, b}
+    for at, a in enumerate(ordered):
+        # b lands at or after a; their stretches overlap only within the longest stretch.
+        for b in ordered[at + 1 : bisect_right(frames, a.frame + span)]:
+            if a.track == b.track or a in used or b in used or b.since > a.frame:
+                continue
+            if _took_place(a, b, body, usual) and _took_place(b, a, body, usual):
+                pairs.append((a, b))
+                used |= {a, b}
     return pairs
 
 
@@ -207,8 +214,9 @@ def find_swaps(position: np.ndarray, names: list[str] | None = None) -> SwapRepo
         elif jump in settled and jump not in in_exchange:
             report.swaps.append(event)
     close = [c for c in _close_exchanges(centres) if not _within(c, stretches)]
-    back = {(f, a, b): g for f, a, b in close for g, c, d in close
-            if (c, d) == (a, b) and 0 < g - f <= FLICKER_FRAMES}  # fmt: skip
+    flagged = set(close)
+    back = {(f, a, b): g for f, a, b in close
+            for g in range(f + 1, f + 1 + FLICKER_FRAMES) if (g, a, b) in flagged}  # fmt: skip
     returns = {(g, a, b) for (f, a, b), g in back.items()}
     for frame, a, b in close:
         event = _event("close exchange", frame, frame - 1, [names[a], names[b]])
