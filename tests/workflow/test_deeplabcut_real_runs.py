@@ -312,3 +312,34 @@ def test_missing_model_and_missing_deeplabcut_say_what_to_do(analysed):
     log = ws.path("results", "logs", "track", "arena1", "poses.log").read_text()
     assert "Job arena1/poses" in log and "python3 tasks.py setup-dlc" in log
     assert ws.path("results", "sessions", "arena1", "session_poses", "tracks.h5").is_file()
+
+
+def test_deeplabcuts_own_failure_is_said_on_the_console_in_status_and_kept(analysed):
+    """A tracker that links nothing (iou_threshold above 1: no two boxes overlap that much),
+    as DeepLabCut's defaults did for the issue's user: DeepLabCut's reason and the advice on
+    the console and in status, each attempt's whole log kept."""
+    ws, _, config = analysed
+    knobs = model.inference_config(config)
+    text, stamp = knobs.read_text(), knobs.stat().st_mtime_ns
+    knobs.write_text(text.replace("iou_threshold: 0.6\n", "iou_threshold: 1.01\n"))
+    ws.write_settings(
+        "arena1",
+        "lost",
+        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
+        "n_tracks = 2\n",
+    )
+    try:
+        result = ws.track("tracking/arena1/lost.h5", timeout=1800)
+        _, rows = run_status(ws)
+    finally:
+        knobs.write_text(text)
+        os.utime(knobs, ns=(stamp, stamp))
+    assert result.returncode != 0
+    said = "Job arena1/lost: DeepLabCut did not produce tracks: DeepLabCut found no animal"
+    output = result.stdout + result.stderr
+    assert said in output and "What to do: " in output and "inference_cfg.yaml" in output, output
+    reason = rows["arena1/lost"]["reason"]
+    assert said in reason and "What to do: " in reason and "iou_threshold" in reason, reason
+    logs = ws.path("results", "logs", "track", "arena1")
+    first = (logs / "lost.log.attempt1.log").read_text()
+    assert "Stage: poses and tracks" in first and said in first  # DeepLabCut's own run, whole
