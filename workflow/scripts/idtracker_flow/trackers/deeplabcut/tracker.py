@@ -49,7 +49,7 @@ def track_inputs(digest: dict, job, settings_path: str, config: dict, jobs, cach
     key = (NAME, digest["project"], settings_path, digest["shuffle"], digest["snapshot_index"],
            digest["trainingsetindex"])  # fmt: skip
     if key not in cache:
-        cache[key] = _model_files(digest, Path(settings_path), config["path_prefixes"])
+        cache[key] = _model_files(digest, Path(settings_path), config["path_prefixes"], cache)
     return TrackInputs(files=list(cache[key]), why=cache[key])
 
 
@@ -59,18 +59,28 @@ DETECTOR_RETRAINED = "DeepLabCut detector retrained"
 KNOBS_EDITED = "DeepLabCut tracker settings edited (inference_cfg.yaml)"
 
 
-def _model_files(digest: dict, settings: Path, prefixes: dict) -> dict[str, str]:
+def _model_files(digest: dict, settings: Path, prefixes: dict, cache: dict) -> dict[str, str]:
     """{file: what a newer one means}; {} when the project or its snapshot cannot be found
-    (the repair fails on it with a message, not the whole DAG)."""
+    (the repair fails on it with a message, not the whole DAG). Found once per project and
+    snapshot choice, however many jobs (settings files) use them."""
     lookup = paths.locate(digest["project"], settings, prefixes, [])
     if lookup.found is None:
         lookup = paths.locate(digest["project"], settings, prefixes, [], want_dir=True)
     if lookup.found is None:
         return {}
     config_yaml = model.project_config_path(lookup.found)
-    shuffle, trainset = digest["shuffle"], digest["trainingsetindex"]
+    shuffle, index, trainset = (
+        digest[k] for k in ("shuffle", "snapshot_index", "trainingsetindex")
+    )
+    key = (NAME, "model", str(config_yaml), shuffle, index, trainset)
+    if key not in cache:
+        cache[key] = _files_of(config_yaml, shuffle, index, trainset)
+    return cache[key]
+
+
+def _files_of(config_yaml: Path, shuffle: int, index, trainset: int) -> dict[str, str]:
     try:
-        snapshot = model.snapshot(config_yaml, shuffle, digest["snapshot_index"], trainset)
+        snapshot = model.snapshot(config_yaml, shuffle, index, trainset)
         files = {str(snapshot): RETRAINED}
         if detector := model.detector_snapshot(config_yaml, shuffle, trainset):
             files[str(detector)] = DETECTOR_RETRAINED
