@@ -177,6 +177,10 @@ def test_analysis_files_qc_and_provenance(analysed):
     row = summary.set_index("job").loc["poses"]
     assert row["tracker"] == "DeepLabCut" and row["possible_identity_swaps"] == 0
     assert row["mean_likelihood"] > 0.6 and row["keypoints_found"] > 0.9
+    # The frames behind the count, in the job's QC file (none here: the tracks hold).
+    qc = json.loads(ws.path("results", "qc", "jobs", "arena1", "poses.json").read_text())
+    assert qc["identity_swaps"]["count"] == 0 and qc["identity_swaps"]["frames"] == []
+    assert 5 < qc["identity_swaps"]["body_length_px"] < 100
     assert ws.path("results", "qc", "plots", "arena1", "poses.trajectories.png").is_file()
     # The console follows the job through DeepLabCut's own stages (not idtracker.ai's parser).
     log = ws.path("results", "logs", "track", "arena1", "poses.log").read_text()
@@ -288,32 +292,6 @@ def test_more_tracks_than_individuals_are_refused_in_seconds(analysed):
     assert seconds < 60, f"refused after {seconds:.0f} s"  # no analysis: the settings step
 
 
-def test_missing_model_and_missing_deeplabcut_say_what_to_do(analysed):
-    ws, _, config = analysed
-    ws.write_settings(
-        "arena1",
-        "untrained",
-        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
-        "shuffle = 2\n",
-    )
-    result = ws.task("fix-paths", timeout=600)
-    assert result.returncode != 0
-    log = ws.path("results", "logs", "repair_settings", "arena1", "untrained.log").read_text()
-    assert "Job arena1/untrained" in log and "no trained network" in log
-    assert "shuffle=2" in log and "What to do" in log
-    ws.settings_path("arena1", "untrained").unlink()
-    # The environment without DeepLabCut: the job fails before anything is removed.
-    config_file = ws.path("config", "config.yaml")
-    config_file.write_text(
-        config_file.read_text().replace(trained_python(ws), str(ws.path("no-dlc", "python")))
-    )
-    result = ws.snakemake("--forcerun", "track", "tracking/arena1/poses.h5")
-    assert result.returncode != 0
-    log = ws.path("results", "logs", "track", "arena1", "poses.log").read_text()
-    assert "Job arena1/poses" in log and "python3 tasks.py setup-dlc" in log
-    assert ws.path("results", "sessions", "arena1", "session_poses", "tracks.h5").is_file()
-
-
 def test_deeplabcuts_own_failure_is_said_on_the_console_in_status_and_kept(analysed):
     """A tracker that links nothing (iou_threshold above 1: no two boxes overlap that much),
     as DeepLabCut's defaults did for the issue's user: DeepLabCut's reason and the advice on
@@ -343,3 +321,29 @@ def test_deeplabcuts_own_failure_is_said_on_the_console_in_status_and_kept(analy
     logs = ws.path("results", "logs", "track", "arena1")
     first = (logs / "lost.log.attempt1.log").read_text()
     assert "Stage: poses and tracks" in first and said in first  # DeepLabCut's own run, whole
+
+
+def test_missing_model_and_missing_deeplabcut_say_what_to_do(analysed):
+    ws, _, config = analysed
+    ws.write_settings(
+        "arena1",
+        "untrained",
+        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
+        "shuffle = 2\n",
+    )
+    result = ws.task("fix-paths", timeout=600)
+    assert result.returncode != 0
+    log = ws.path("results", "logs", "repair_settings", "arena1", "untrained.log").read_text()
+    assert "Job arena1/untrained" in log and "no trained network" in log
+    assert "shuffle=2" in log and "What to do" in log
+    ws.settings_path("arena1", "untrained").unlink()
+    # The environment without DeepLabCut: the job fails before anything is removed.
+    config_file = ws.path("config", "config.yaml")
+    config_file.write_text(
+        config_file.read_text().replace(trained_python(ws), str(ws.path("no-dlc", "python")))
+    )
+    result = ws.snakemake("--forcerun", "track", "tracking/arena1/poses.h5")
+    assert result.returncode != 0
+    log = ws.path("results", "logs", "track", "arena1", "poses.log").read_text()
+    assert "Job arena1/poses" in log and "python3 tasks.py setup-dlc" in log
+    assert ws.path("results", "sessions", "arena1", "session_poses", "tracks.h5").is_file()
