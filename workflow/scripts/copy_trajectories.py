@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from idtracker_flow import trackers
-from idtracker_flow.project import atomic_files, layout, steps
+from idtracker_flow.project import atomic_files, disk_full, layout, steps
 from idtracker_flow.project.json_files import read_json
 
 
@@ -33,8 +33,9 @@ def main(smk) -> None:
         try:
             if problem := check(source):
                 raise atomic_files.BadContent(problem)
-            atomic_files.copy_file(source, smk.output.trajectories, check=check)
-            copy_beside(tracker, source.parent, Path(smk.output.trajectories), log)
+            with disk_full.explained(f"Job {job_name}", smk.output.trajectories, log):
+                atomic_files.copy_file(source, smk.output.trajectories, check=check)
+                copy_beside(tracker, source.parent, Path(smk.output.trajectories), log)
         except atomic_files.BadContent as problem:
             print(
                 f"Job {job_name}: {problem}; {smk.output.trajectories} was left as it was."

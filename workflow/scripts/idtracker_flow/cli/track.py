@@ -13,7 +13,8 @@ from pathlib import Path
 
 from idtracker_flow.console import launch
 from idtracker_flow.project.config import CONFIG, read_config
-from idtracker_flow.project.jobs import unusable_settings
+from idtracker_flow.project.config_names import unknown_names
+from idtracker_flow.project.jobs import discover_jobs, unusable_settings
 from idtracker_flow.tracking import run_lock, run_plan
 from idtracker_flow.tracking.file_lock import try_lock
 
@@ -71,8 +72,20 @@ def refuse(info: dict | None) -> int:
     return 1
 
 
+def preflight_lines(config: dict) -> list[str]:
+    """What the run will leave out, said before it starts: settings names that are no job
+    (a folder, a dead link, a name Snakemake cannot take) and config keys naming no video."""
+    unusable = unusable_settings("settings")
+    lines = [f"Not tracked: {why}" for _, _, why in unusable]
+    folders = {video for video, _ in discover_jobs("settings")} | {v for v, _, _ in unusable}
+    return lines + [f"Note: {line}" for line in unknown_names(config, folders)]
+
+
 def main(args: list[str]) -> int:
     config = read_config(CONFIG)  # a broken config is one clear message, before Snakemake
+    if "--unlock" not in args:
+        for line in preflight_lines(config):
+            print(line, flush=True)
     LAUNCHER_LOCK.parent.mkdir(parents=True, exist_ok=True)
     held = try_lock(LAUNCHER_LOCK)
     if held is None:

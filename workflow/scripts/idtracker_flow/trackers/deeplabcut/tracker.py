@@ -39,6 +39,11 @@ def with_identities(settings: dict) -> bool:
     return False  # identities across videos are idtracker.ai's (recordings)
 
 
+def arena(settings: dict) -> None:
+    """A DeepLabCut job draws no arena: the behaviour step takes it from config."""
+    return None
+
+
 def track_inputs(digest: dict, job, settings_path: str, config: dict, jobs, cache) -> TrackInputs:
     """The trained snapshot (and a top-down model's detector) and the shuffle's
     inference_cfg.yaml: retraining or editing the tracker's knobs analyses the job again;
