@@ -10,33 +10,9 @@ import csv
 import re
 import sys
 
-from conftest import task_command  # noqa: F401 (the launcher's command, as users run it)
+from conftest import REPO
 
-STAND_IN = """\
-import argparse, json, os, signal, sys
-from pathlib import Path
-import h5py, numpy as np
-parser = argparse.ArgumentParser()
-for name in ("--load", "--name", "--output_dir"):
-    parser.add_argument(name)
-args, _ = parser.parse_known_args()
-first = Path(args.output_dir) / f"{args.name}.first-attempt"
-if args.name == "killed" and not first.exists():
-    first.write_text("")
-    os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
-session = Path(args.output_dir) / f"session_{args.name}"
-(session / "trajectories").mkdir(parents=True)
-steps = np.random.default_rng(len(args.name)).normal(0, 1, (40, 2, 2))
-with h5py.File(session / "trajectories" / "trajectories.h5", "w") as h5:
-    h5["trajectories"] = 100 + np.cumsum(steps, axis=0)
-    h5.attrs["frames_per_second"] = 25.0
-    h5.attrs["body_length"] = 10.0
-info = {"number_of_animals": 2, "track_wo_identities": False, "id_image_size": [20, 20, 1],
-        "video_paths": ["v.avi"], "version": "stand-in"}
-(session / "session.json").write_text(json.dumps(info))
-(session / "idtrackerai.log").write_text("Success\\n")
-sys.exit(1)  # idtracker.ai's exit status on success
-"""
+STAND_IN = REPO / "tests" / "fakes" / "idtrackerai_stand_in.py"
 
 
 def state_words(text: str) -> dict[str, str]:
@@ -57,8 +33,7 @@ def test_the_end_of_a_run_status_and_the_notice_agree(workspace):
     ws.add_video("rec", n_frames=40)
     for part in ("rec-00", "rec-01"):
         ws.add_job("rec", part, video_path="videos/rec.avi", track_wo_identities=False)
-    fake = ws.path("stand_in.py")
-    fake.write_text(STAND_IN)
+    fake = STAND_IN
     notice = ws.path("notice.txt")
     config = ws.path("config", "config.yaml")
     config.write_text(
@@ -104,3 +79,53 @@ def run_status_rows(ws):
     assert result.returncode == 0, result.stdout + result.stderr
     with open(ws.path("status.csv"), newline="", encoding="utf-8") as handle:
         return result.stdout, {f"{r['video']}/{r['job']}": r for r in csv.DictReader(handle)}
+
+
+def test_a_full_disk_during_the_copy_is_said_in_words_everywhere(workspace):
+    """tracking/ on a real 1 MB filesystem (tmpfs; CI runs as root), filled up: the copy
+    fails with which disk, how much is free and what to do, in the end list and in status,
+    with no traceback; once there is room, the next run finishes the job."""
+    import os
+    import subprocess
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small filesystem needs root (CI runs as root)")
+    ws = workspace
+    ws.add_video("demo", n_frames=40)
+    ws.add_job("demo", "good")
+    config = ws.path("config", "config.yaml")
+    config.write_text(
+        config.read_text()
+        + f'idtrackerai_command: ["{sys.executable}", "{STAND_IN}"]\nthreads: 1\n'
+        + "min_free_space_mb: 0\n"
+    )
+    tracking = ws.path("tracking")
+    tracking.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(tracking)])
+    assert mounted.returncode == 0, "could not mount a tmpfs"
+    try:
+        (tracking / "demo").mkdir()
+        with open(tracking / "filler", "wb") as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
+            except OSError:
+                pass
+        run = ws.track("trajectories", timeout=900)
+        console = run.stdout + run.stderr
+        assert run.returncode == 1, console[-3000:]
+        _, rows = run_status_rows(ws)
+        reason = rows["demo/good"]["reason"]
+        assert rows["demo/good"]["state"] == "failed"
+        assert "the disk that holds tracking/demo is full (0 MB free)" in reason, reason
+        assert f"  failed: demo/good: {reason}" in console
+        assert "Traceback" not in console and "no error message" not in console
+        (tracking / "filler").unlink()
+        again = ws.track("trajectories", timeout=900)
+        assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+        assert (tracking / "demo" / "good.h5").is_file()
+    finally:
+        subprocess.run(["umount", str(tracking)])

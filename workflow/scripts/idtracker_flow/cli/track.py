@@ -107,6 +107,14 @@ def main(args: list[str]) -> int:
         run_plan.forget()
         held.close()
     dry_run = any(arg in ("-n", "--dry-run", "--dryrun") for arg in args)
-    if status == 0 and unusable_settings("settings") and not dry_run:
-        return 1  # listed by the run's end: those jobs did not run
+    if status == 0 and not dry_run and "--unlock" not in args and failed_jobs(config):
+        return 1  # listed by the run's end, as status lists them: the run is not clean
     return status
+
+
+def failed_jobs(config: dict) -> list[str]:
+    """The jobs `pixi run status` calls failed (also ones Snakemake saw nothing to do for:
+    a settings name that is no file, a copy or export that kept the previous files)."""
+    from idtracker_flow.state import facts, verdict
+
+    return [s.name for s in verdict.collect(facts.Project(config)) if s.state == "failed"]

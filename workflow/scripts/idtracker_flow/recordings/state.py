@@ -20,6 +20,14 @@ def _mtime(path: str) -> float | None:
         return None
 
 
+def refusal(text: str) -> str | None:
+    """The reason a match was refused, from its log's text (None: not refused)."""
+    if NOT_MATCHED not in text:
+        return None
+    reason = [line for line in text.split(NOT_MATCHED, 1)[1].splitlines() if line.strip()]
+    return reason[0].strip() if reason else "refused"
+
+
 def _from_log(log_path: str, log_time: float) -> tuple[str, str] | None:
     """(state, why) from a log newer than the recording's files: failed with the step's own
     message, matching while the live run works on it, else cut off; None when it worked."""
@@ -29,9 +37,8 @@ def _from_log(log_path: str, log_time: float) -> tuple[str, str] | None:
         return None
     if SUCCESS in text:
         return None
-    if NOT_MATCHED in text:
-        reason = [line for line in text.split(NOT_MATCHED, 1)[1].splitlines() if line.strip()]
-        return "failed", f"{reason[0].strip() if reason else 'refused'} (log: {log_path})"
+    if (refused := refusal(text)) is not None:
+        return "failed", f"{refused} (log: {log_path})"
     run = run_lock.running_run()
     if run is not None and log_time >= run.get("started", 0):
         return "matching", f"idmatcher.ai is matching its parts now (log: {log_path})"
