@@ -63,9 +63,14 @@ def test_the_rule_when_continuity_and_appearance_agree_or_disagree():
     sure_cut, crossing_cut = cut([1, 0, 2], [1.0, 0.9, 1.0]), cut([1, 0, 2], [0.2, 0.2, 1.0])
     night = appearance([0, 1, 2], [-1.0, -1.0, 0.3], contested=[1])  # the night part
     day = appearance([0, 1, 2], [0.9, 0.9, 0.9])
-    agree = decision.decide(appearance([1, 0, 2], [0.3, 0.4, 0.9]), sure_cut, 0.5)
+    agree = decision.decide(appearance([1, 0, 2], [0.9, 0.95, 0.9]), sure_cut, 0.5)
     assert agree["decided_by"] == "continuity and appearance" and not agree["disagree"]
-    assert agree["confidence"] == [1.0, 0.9, 1.0] and agree["joined"]
+    assert agree["confidence"] == [1.0, 0.95, 1.0] and agree["joined"]
+    # An unsure signal that agrees does not decide, nor lend its confidence.
+    weak_agree = decision.decide(appearance([1, 0, 2], [0.3, 0.4, 0.9]), sure_cut, 0.5)
+    assert (weak_agree["decided_by"], weak_agree["confidence"]) == ("continuity", [1.0, 0.9, 1.0])
+    both_weak = decision.decide(appearance([1, 0, 2], [0.3, 0.4, 0.9]), crossing_cut, 0.5)
+    assert not both_weak["joined"] and "neither is sure" in both_weak["why"]
     # Animals well apart at the cut: position wins over appearance, both answers kept.
     wins = decision.decide(night, sure_cut, 0.5)
     assert (wins["decided_by"], wins["assignment"], wins["disagree"]) == (

@@ -14,6 +14,7 @@ import pytest
 from conftest import copy_workspace, make_workspace, run_status
 
 from idtracker_flow.demo import ground_truth, synthetic_video
+from idtracker_flow.recordings import decision
 
 FRAMES = 200
 PARTS = ["fish1-00", "fish1-01", "fish1-02"]
@@ -104,6 +105,8 @@ def test_continuity_decides_the_part_filmed_under_other_light(night_recording):
         assert match["continuity"]["assignment"] == expected_assignment(ws, part)
         assert min(match["continuity"]["confidence"]) >= 0.5
         assert "continuity" in match["decided_by"] and match["joined"]
+        if not decision.is_sure(look, 0.5):  # appearance may agree, it does not decide
+            assert match["decided_by"] == "continuity"
         assert match["assignment"] == expected_assignment(ws, part)
     rows = pd.read_csv(ws.path("results", "qc", "recordings.csv")).set_index("recording")
     assert "fish1-02: continuity" in rows.loc["fish1", "decided_by"]

@@ -3,8 +3,9 @@ missing, so that each animal's last position in one is its first position in the
 
 In order: what config `recordings.contiguous` declares; tracking intervals of one video that
 abut; the camera's split files (`fish1-00`, `fish1-01`: one name, consecutive zero-padded
-numbers, the earlier tracked to its last frame and the later from its first, the same frame rate, and
-recording times in the names, when they differ, as far apart as the earlier part lasts).
+numbers, the earlier tracked to its last frame and the later from its first, the same frame
+rate, and recording times in the names, when they differ, as far apart as the earlier part
+lasts).
 Anything else is not known to be contiguous: only appearance can match it.
 """
 

@@ -3,7 +3,8 @@ with the part before it (or after it, before the reference), or both.
 
 The rule, per part (a signal is sure when no identity is under `min_confidence` and, for
 appearance, no two identities prefer the same reference identity):
-- both signals give the same answer and one of them is sure: matched by both;
+- both signals give the same answer: decided by the sure one (both when both are sure; an
+  unsure signal that agrees is recorded, not counted); neither sure: left out;
 - they disagree: continuity wins when it is sure (the animals were well apart at the cut:
   position does not care about light or size); appearance wins when continuity is unsure
   (animals crossing right at the cut) and appearance is sure; the part is flagged with both
@@ -32,9 +33,10 @@ def decide(appearance: dict | None, continuity: dict | None, threshold: float) -
     signals = {"continuity": continuity, "appearance": appearance}  # continuity first: it wins
     sure = {name: is_sure(signal, threshold) for name, signal in signals.items()}
     if appearance and continuity and appearance["assignment"] == continuity["assignment"]:
-        if any(sure.values()):
-            pairs = zip(appearance["confidence"], continuity["confidence"])
-            return _decided("continuity and appearance", appearance["assignment"], map(max, pairs))
+        deciders = [name for name in signals if sure[name]]  # an unsure one only agrees
+        if deciders:
+            pairs = zip(*(signals[name]["confidence"] for name in deciders))
+            return _decided(" and ".join(deciders), appearance["assignment"], map(max, pairs))
         return _left_out("continuity and appearance agree but neither is sure", False)
     disagree = bool(appearance and continuity)
     for name, signal in signals.items():
