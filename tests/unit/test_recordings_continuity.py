@@ -180,3 +180,24 @@ def test_a_part_left_out_keeps_its_frames_without_positions():
     blank = joined.blank(data)
     assert blank.positions.shape == (4, 2, 2) and np.isnan(blank.positions).all()
     assert np.isnan(blank.id_probabilities).all()
+
+
+def test_the_quality_row_gives_both_answers_when_the_signals_disagree():
+    from idtracker_flow.recordings import quality
+
+    night = appearance([0, 1, 2], [-1.0, -1.0, 0.3], contested=[1])
+    sure_cut = cut([1, 0, 2], [1.0, 0.9, 1.0])
+    decided = {
+        **decision.decide(night, sure_cut, 0.5),
+        "appearance": {**night, "agreement": 0.4},
+        "continuity": sure_cut,
+    }
+    reference = {**decision._decided("reference", [0, 1, 2], [1, 1, 1]), "appearance": None}
+    row = quality.recording_row("f", "f/a", {"f/a": reference, "f/b": decided}, {}, 400)
+    assert row["state"] == "flagged"
+    assert row["decided_by"] == "b: continuity (continuity 0.90, appearance -1.00; they disagree)"
+    assert (
+        "f/b: continuity and appearance disagree (continuity 1→2, 2→1, 3→3 (confidence 1.00, 0.90,"
+        " 1.00); appearance 1→1, 2→2, 3→3 (confidence -1.00, -1.00, 0.30)), continuity decided"
+    ) in row["flags"]
+    assert row["confidence_per_identity"] == "1: 0.900; 2: 1.000; 3: 1.000"
