@@ -32,6 +32,14 @@ def test_a_cut_in_the_middle_of_a_crossing_is_unsure_for_the_crossing_animals_on
     assert not decision.is_sure({"confidence": cut.confidence}, 0.5)
 
 
+def test_an_animal_that_jumps_across_the_cut_gives_no_confidence():
+    after = APART.copy()
+    after[0] += [90.0, 0.0]  # three body lengths in one frame: frames missing at the cut
+    cut = continuity.match_at_cut(APART, after, BODY)
+    assert cut.assignment == [0, 1, 2] and cut.confidence == [0.0, 1.0, 1.0]
+    assert cut.moved[0] == 3.0
+
+
 def test_a_missing_position_at_the_cut_is_taken_from_just_before_or_gives_no_confidence():
     positions = np.tile(APART, (10, 1, 1))
     positions[-1, 0] = np.nan  # animal 1 not placed in the very last frame

@@ -5,7 +5,7 @@ the next, whatever the light, the animal's size on screen or the identification 
 positions are assigned one-to-one (Hungarian method) on their distances. How sure the match is
 comes from how much farther the nearest other candidate was than the matched one, in body
 lengths: animals far apart at the cut give a certain match, two animals crossing right at
-the cut an unsure one.
+the cut an unsure one, and an animal that jumped across the cut none.
 """
 
 from dataclasses import dataclass
@@ -15,6 +15,9 @@ import numpy as np
 # Confidence 1 when the nearest other candidate is this many body lengths farther away than
 # the matched position; 0.5 at half of it (one body length: animals touching at the cut).
 SURE_GAP_BODY_LENGTHS = 2.0
+# An animal does not move this many body lengths from one frame to the next: a longer jump
+# across the cut means frames are missing there (or a position was edited), so no confidence.
+MAX_MOVE_BODY_LENGTHS = 2.0
 # Look this many tracked frames back (forward) for an animal's last (first) position: a
 # position idtracker.ai could not give at the very last frame is taken from just before.
 WINDOW = 5
@@ -68,7 +71,8 @@ def match_at_cut(before: np.ndarray, after: np.ndarray, body_length: float) -> C
             continue
         alternative = float(others.min()) if n > 1 and others.size else np.inf
         gap = (alternative - distance[j, i]) / body_length
-        confidence.append(float(np.clip(gap / SURE_GAP_BODY_LENGTHS, 0.0, 1.0)))
+        sure = float(np.clip(gap / SURE_GAP_BODY_LENGTHS, 0.0, 1.0))
+        confidence.append(sure if distance[j, i] / body_length <= MAX_MOVE_BODY_LENGTHS else 0.0)
         moved.append(round(float(distance[j, i] / body_length), 3))
         nearest.append(None if np.isinf(alternative) else round(alternative / body_length, 3))
     return CutMatch(assignment, confidence, moved, nearest)
