@@ -21,7 +21,7 @@ LAYERS = [
     ["trackers"],
     ["settings", "tracking"],
     ["exports"],
-    ["recordings"],
+    ["recordings", "behaviour"],
     ["qc"],
     ["state"],
     ["console"],

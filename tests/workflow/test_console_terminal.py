@@ -63,7 +63,7 @@ def test_a_person_at_a_terminal_sees_the_batch_the_stage_and_the_end(quick_proje
     assert "0 done, 0 failed, 1 running, 0 waiting of 1 tracking jobs" in live[-1]
     seen_stages = {RUNNING_LINE.search(s).group(1) for s in live}
     assert seen_stages - {"starting"}, seen_stages  # idtracker.ai's own stage, read live
-    assert "idtracker-flow run finished: 1 done, 0 failed of 1 tracking jobs" in end
+    assert "idtracker-flow run finished: 1 done, 0 failed of 1 jobs" in end
     assert "Quality table: results/qc/summary.csv" in end
     # Calm: none of Snakemake's per-step blocks reach the screen (they are in its log file).
     assert all("rule track:" not in s and "localrule" not in s for s in screens)

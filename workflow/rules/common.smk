@@ -4,6 +4,7 @@ import sys
 
 from snakemake.utils import validate
 
+from idtracker_flow.behaviour import options as behaviour_options
 from idtracker_flow.console import launch
 from idtracker_flow.exports import outputs as export_outputs
 from idtracker_flow import trackers
@@ -59,6 +60,25 @@ RECORDINGS = recording_groups.recordings(
     ],
     config["recordings"],
 )
+
+
+# Behaviour (config `behaviour`) is measured on each movement dataset, so it needs them.
+BEHAVIOUR_ON = config["behaviour"]["measure"] and config["exports"]["movement"]
+if config["metadata"] and not os.path.isfile(config["metadata"]):
+    raise ValueError(
+        f"config/config.yaml: metadata: {config['metadata']} is not a file here. What to do:"
+        " put the sheet there, correct the path (relative to the project folder), or remove"
+        " the line."
+    )
+if BEHAVIOUR_ON and workflow.is_main_process:
+    # A changed behaviour setting changes these files, and only their steps run again.
+    behaviour_options.write_changed(
+        config,
+        {
+            "videos": sorted({video for video, _ in TARGET_JOBS}),
+            "recordings": sorted(RECORDINGS),
+        },
+    )
 
 
 def settings_digest_of(wildcards):
@@ -148,6 +168,32 @@ def all_recordings(wildcards=None):
     ]
 
 
+def all_behaviour_tables(wildcards=None):
+    """Every job's and recording's behaviour table (the batch's summary joins them)."""
+    return [layout.job_file(layout.BEHAVIOUR_JOB, *key) for key in TARGET_JOBS] + [
+        layout.BEHAVIOUR_RECORDING.format(recording=name) for name in sorted(RECORDINGS)
+    ]
+
+
+def all_behaviour(wildcards=None):
+    """The batch's behaviour table (nothing when behaviour is off)."""
+    return [layout.BEHAVIOUR_SUMMARY_CSV] if BEHAVIOUR_ON else []
+
+
+def metadata_sheet(wildcards=None):
+    """The lab's sheet, when config names one: a new version remakes the summary."""
+    return [config["metadata"]] if config["metadata"] else []
+
+
+def behaviour_recording_inputs(wildcards):
+    """Each part's repaired settings (its arena) and the recording's options file."""
+    members = RECORDINGS[wildcards.recording]
+    return {
+        "settings": [steps.REPAIR.output_of(*key) for key in members],
+        "options": behaviour_options.path_of("recordings", wildcards.recording),
+    }
+
+
 def recording_inputs(wildcards):
     """Every part's copied trajectories and tracked record: a re-tracked or validated part
     makes the recording again (matches of unchanged parts are reused)."""
@@ -210,6 +256,8 @@ def after_good_run():
     """A settings name that is no file (a folder, a dead link) failed without a job."""
     from idtracker_flow.project.jobs import unusable_settings
 
+    if os.environ.get(launch.CONSOLE_ON):  # the launcher said so before the run
+        return
     lines = [f"Not tracked: {why}" for _, _, why in unusable_settings("settings")]
     if lines:
         print("\n" + "\n".join(lines), file=sys.stderr)

@@ -32,6 +32,16 @@ class Failure:
     step: str
     logs: list[str]
     reason: str = ""
+    again: bool = False  # a failure this job already had in this run (a refused retry)
+
+
+def job_name(rule: str, wildcards: dict) -> str:
+    """How the user knows the job of a step: <video>/<job>, or `recording <name>`."""
+    if "video" in wildcards and "job" in wildcards:
+        return f"{wildcards['video']}/{wildcards['job']}"
+    if "recording" in wildcards:
+        return f"recording {wildcards['recording']}"
+    return rule  # a batch step (the quality table)
 
 
 @dataclass
@@ -45,18 +55,25 @@ class Batch:
     # Durations (s) of this project's finished tracking jobs, earlier runs' and this one's.
     durations: list[float] = field(default_factory=list)
     slots: int = 1
+    # Every job (<video>/<job>) and recording a step of this run worked on.
+    touched: set[str] = field(default_factory=set)
     _names: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def plan(self, stats: dict) -> None:
         self.planned = int(stats.get(TRACK_RULE, 0) or 0)
         self.steps = int(stats.get("total", 0) or sum(int(n) for n in stats.values()))
 
-    def job_started(self, jobid: int, rule: str, wildcards: dict, logs: list[str]) -> None:
-        name = f"{wildcards.get('video', '?')}/{wildcards.get('job', '?')}"
+    def job_started(self, jobid: int, rule: str, wildcards: dict, logs: list[str]) -> bool:
+        """Note a step that starts; False when it is a job's retry after a failure that was
+        already said (its second attempt, refused at once)."""
+        name = job_name(rule, wildcards)
         self._names[jobid] = (rule, name)
+        if "video" in wildcards or "recording" in wildcards:
+            self.touched.add(name)
         if rule == TRACK_RULE:
             self.running[jobid] = Running(name, logs[0] if logs else "", time.time())
             self.slots = max(self.slots, len(self.running))
+        return all(f.name != name for f in self.failures)
 
     def job_finished(self, jobid: int) -> Running | None:
         if (job := self.running.pop(jobid, None)) is not None:
@@ -64,11 +81,14 @@ class Batch:
             self.durations.append(time.time() - job.started)
         return job
 
-    def job_failed(self, jobid: int, rule: str, logs: list[str]) -> Failure:
-        rule_name, name = self._names.get(jobid, (rule, "?"))
+    def job_failed(self, jobid: int, rule: str, logs: list[str], retried: bool = False) -> Failure:
+        """A step failed; `retried`: Snakemake runs it again (the attempt said it can pass),
+        so it is no failure of the job (yet)."""
+        rule_name, name = self._names.get(jobid, (rule, rule))
         self.running.pop(jobid, None)
         failure = Failure(name, rule_name or rule, logs)
-        if all(f.name != name for f in self.failures):
+        failure.again = any(f.name == name for f in self.failures)
+        if not retried and not failure.again:
             self.failures.append(failure)
         return failure
 

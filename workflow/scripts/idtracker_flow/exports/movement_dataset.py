@@ -25,6 +25,8 @@ def build(poses, individuals: list[str], extra_attrs: dict):
         source_software=poses.source_software,
     )
     dataset.attrs["source_software_version"] = poses.source_version or "unknown"
+    if poses.body_length:  # the behaviour step's unit of speed and of the arena's border
+        dataset.attrs["body_length_px"] = float(poses.body_length)
     # netCDF attributes must be numbers or strings.
     dataset.attrs.update({key: _attr(value) for key, value in extra_attrs.items()})
     return dataset

@@ -45,6 +45,21 @@ RECORDING_TIDY = "recordings/{recording}/{recording}.tidy.{format}"
 RECORDING_LOG = "results/logs/match_recording/{recording}.log"
 RECORDING_BENCHMARK = "results/benchmarks/match_recording/{recording}.tsv"
 
+# Behaviour (config `behaviour`): a table of measures per animal and two pictures per job and
+# per recording, one table for the batch with the lab's metadata.
+BEHAVIOUR_JOB = "results/behaviour/jobs/{video}/{job}.csv"
+BEHAVIOUR_JOB_OCCUPANCY = "results/behaviour/plots/{video}/{job}.occupancy.png"
+BEHAVIOUR_JOB_SPEED = "results/behaviour/plots/{video}/{job}.speed.png"
+BEHAVIOUR_RECORDING = "results/behaviour/recordings/{recording}.csv"
+BEHAVIOUR_RECORDING_OCCUPANCY = "results/behaviour/recording_plots/{recording}.occupancy.png"
+BEHAVIOUR_RECORDING_SPEED = "results/behaviour/recording_plots/{recording}.speed.png"
+BEHAVIOUR_SUMMARY_CSV = "results/behaviour/summary.csv"
+BEHAVIOUR_SUMMARY_PARQUET = "results/behaviour/summary.parquet"
+BEHAVIOUR_SUMMARY_HTML = "results/behaviour/summary.html"
+BEHAVIOUR_SUMMARY_PLOT = "results/behaviour/by_group.png"
+BEHAVIOUR_SUMMARY_LOG = "results/logs/behaviour_summary.log"
+BEHAVIOUR_RECORDING_LOG = "results/logs/behaviour_recording/{recording}.log"
+
 
 def log(step: str) -> str:
     """The log pattern of one step (rule) of a job."""

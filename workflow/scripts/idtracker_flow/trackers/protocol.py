@@ -129,6 +129,15 @@ class SettingsFrame(Protocol):
     def videos(self) -> list[Path]: ...
 
 
+@dataclass(frozen=True)
+class ArenaRegion:
+    """One region of a job's arena as its settings draw it: a polygon in pixels, kept (the
+    animals' area) or cut out of the others (keep=False)."""
+
+    keep: bool
+    vertices: list[tuple[float, float]]
+
+
 class Tracker(Protocol):
     NAME: str  # the value of `tracker = "..."` in a settings file, and in its records
     ALIASES: tuple[str, ...]  # other spellings users write
@@ -148,6 +157,7 @@ class Tracker(Protocol):
     def track_inputs(self, digest: dict, job, settings_path: str, config: dict, jobs: set,
                      cache: dict) -> TrackInputs: ...  # fmt: skip
     def with_identities(self, settings: dict) -> bool: ...
+    def arena(self, settings: dict) -> list[ArenaRegion] | None: ...  # None: none drawn
 
     # Running (tracking/run.py calls check, then command, then judge)
     def check(self, request: RunRequest) -> None: ...  # raises RunFailed before any GPU time

@@ -37,6 +37,11 @@ def with_identities(settings: dict) -> bool:
     return False  # identities across videos are idtracker.ai's (recordings)
 
 
+def arena(settings: dict) -> None:
+    """A DeepLabCut job draws no arena: the behaviour step takes it from config."""
+    return None
+
+
 def track_inputs(digest: dict, job, settings_path: str, config: dict, jobs, cache) -> TrackInputs:
     """The trained snapshot: retraining (a new snapshot) analyses the job again; nothing else
     about the project does. `cache`: one lookup per project and snapshot choice per DAG."""

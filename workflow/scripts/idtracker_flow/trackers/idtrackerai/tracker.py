@@ -5,6 +5,7 @@ validator, its stages, its overlay video, and the matching of recordings (idmatc
 from pathlib import Path
 
 from idtracker_flow.project import paths
+from idtracker_flow.trackers.idtrackerai import arena as _arena
 from idtracker_flow.trackers.idtrackerai import files, settings_repair
 from idtracker_flow.trackers.idtrackerai import quality as _quality
 from idtracker_flow.trackers.idtrackerai import run as _run
@@ -29,6 +30,7 @@ VERDICT = (
 # -- settings ---------------------------------------------------------------------------------
 
 repair_settings = settings_repair.repair_settings
+arena = _arena.arena  # roi_list: the regions drawn in the segmentation app
 
 
 def with_identities(settings: dict) -> bool:

@@ -1,0 +1,31 @@
+"""Rule `behaviour_recording`: a recording's behaviour table (per part and all parts) and
+pictures (idtracker_flow.behaviour). Libraries' output goes to the step's log."""
+
+import contextlib
+import sys
+from pathlib import Path
+
+from idtracker_flow.behaviour.job import BehaviourError, of_recording
+from idtracker_flow.behaviour.zones import ArenaError
+
+
+def main(smk) -> None:
+    recording = smk.wildcards.recording
+    with open(smk.log[0], "w", encoding="utf-8", buffering=1) as log:
+        with contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
+            try:
+                rows = of_recording(
+                    recording,
+                    Path(smk.input.movement),
+                    {part: Path(path) for part, path in smk.params.parts.items()},
+                    dict(smk.params.options),
+                    {name: Path(path) for name, path in smk.output.items()},
+                )
+            except (BehaviourError, ArenaError) as error:
+                print(f"Recording {recording}: behaviour not measured: {error}")
+                sys.exit(1)
+        print(f"Measured recording {recording}: {len(rows)} rows", file=log)
+
+
+if __name__ == "__main__" and "snakemake" in globals():
+    main(snakemake)  # noqa: F821
