@@ -43,3 +43,16 @@ def test_a_wrong_file_is_one_clear_message(tmp_path, text, said):
         read_config(config)
     assert said in str(error.value)
     assert "Failed validating" not in str(error.value)  # no schema dump
+
+
+def test_recordings_contiguous_is_a_yes_or_no_per_recording_or_per_part(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("recordings:\n  contiguous:\n    fish1: false\n    colony: {day2: true}\n")
+    assert read_config(config)["recordings"]["contiguous"] == {
+        "fish1": False,
+        "colony": {"day2": True},
+    }
+    assert read_config(tmp_path / "missing.yaml")["recordings"]["contiguous"] == {}
+    config.write_text("recordings:\n  contiguous:\n    fish1: maybe\n")
+    with pytest.raises(ConfigError, match="recordings.contiguous.fish1"):
+        read_config(config)

@@ -95,19 +95,39 @@ def test_join_keeps_only_tracked_frames_and_says_where_each_row_comes_from():
     assert data.trajectories.positions.shape == (5, 2, 2)
 
 
-def test_quality_row_flags_contested_and_weak_matches():
+def decided(assignment, confidence, by="appearance", **more) -> dict:
+    base = {
+        "decided_by": by, "assignment": assignment, "confidence": confidence, "disagree": False,
+        "joined": True, "why": "", "continuity": None,
+        "appearance": {"assignment": assignment, "confidence": confidence, "agreement": 0.7,
+                       "contested": []},
+    }  # fmt: skip
+    return {**base, **more}
+
+
+def test_quality_row_says_what_decided_and_flags_parts_left_out():
     matches = {
-        "f/a": {"assignment": [0, 1], "confidence": [1, 1], "agreement": 1, "contested": []},
-        "f/b": {"assignment": [1, 0], "confidence": [0.9, 0.2], "agreement": 0.7, "contested": [2]},
+        "f/a": decided([0, 1], [1, 1], by="reference", appearance=None),
+        "f/b": decided([1, 0], [0.9, 0.2]),
+        "f/c": decided(
+            None,
+            None,
+            by="none",
+            joined=False,
+            why="appearance unsure",
+            appearance=decided([0, 1], [0.3, 0.4])["appearance"],
+        ),  # fmt: skip
     }
-    row = quality.recording_row("f", "f/a", matches, {"f/c": "3 animals"}, 300, 0.5)
-    assert row["state"] == "flagged" and row["parts"] == 2 and row["frames"] == 300
+    row = quality.recording_row("f", "f/a", matches, {"f/d": "3 animals"}, 300)
+    assert row["state"] == "flagged" and row["parts"] == 3 and row["frames"] == 300
     # identity 2 of part b is reference identity 1: its weak confidence is identity 1's
     assert row["confidence_per_identity"] == "1: 0.200; 2: 0.900"
-    assert "two identities claim reference identity 2" in row["flags"]
-    assert "f/c not matched: 3 animals" in row["flags"]
+    assert row["decided_by"] == "b: appearance (appearance 0.20); c: none (appearance 0.30)"
+    assert row["not_joined"] == "f/c" and row["min_agreement"] == 0.7
+    assert "f/c has no positions in the joined recording: appearance unsure" in row["flags"]
+    assert "f/d not matched: 3 animals" in row["flags"]
     assert set(row) == set(quality.COLUMNS)
-    clean = quality.recording_row("f", "f/a", {"f/a": matches["f/a"]}, {}, 10, 0.5)
+    clean = quality.recording_row("f", "f/a", {"f/a": matches["f/a"]}, {}, 10)
     assert clean["state"] == "matched" and clean["flags"] == ""
 
 
@@ -199,8 +219,8 @@ def test_a_recording_being_matched_is_matching_not_failed(tmp_path, monkeypatch)
 def test_the_quality_table_and_report_have_a_row_per_recording(tmp_path):
     from idtracker_flow.qc import summary
 
-    matches = {"f/a": {"assignment": [0], "confidence": [1], "agreement": 1, "contested": []}}
-    row = quality.recording_row("f", "f/a", matches, {"f/b": "3 animals"}, 10, 0.5)
+    matches = {"f/a": decided([0], [1], by="reference", appearance=None)}
+    row = quality.recording_row("f", "f/a", matches, {"f/b": "3 animals"}, 10)
     path = tmp_path / "matches.json"
     path.write_text(json.dumps({**row, "order": ["f/a"], "matches": matches}))
     table = summary.recordings_table([path])

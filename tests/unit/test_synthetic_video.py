@@ -259,3 +259,17 @@ def test_cli_prints_a_summary(tmp_path, demo, capsys):
     out = capsys.readouterr().out
     assert "median 0.00 px" in out
     assert "Identity kept right: 100.0%" in out
+
+
+def test_a_recording_part_filmed_at_night_has_less_contrast_and_its_own_threshold(tmp_path):
+    made = synthetic_video.make_recording(tmp_path, 2, 20, n_animals=2, night_parts=(1,))
+    day, night = (cv2.VideoCapture(str(part["video"])).read()[1][..., 0] for part in made)
+    assert made[0]["intensity_ths"] == list(synthetic_video.INTENSITY_THS)
+    assert made[1]["intensity_ths"] == list(synthetic_video.NIGHT.intensity_ths)
+    # Half the contrast between the darkest animal pixels and the background.
+    contrast = [np.median(f) - np.percentile(f, 0.2) for f in (day, night)]
+    assert 0.35 < contrast[1] / contrast[0] < 0.65
+    # Its own threshold still segments one blob per animal outside crossings.
+    crossing = made[1]["crossing_frames"]
+    assert 0 in crossing or synthetic_video.count_blobs(night, made[1]["intensity_ths"]) == 2
+    assert len(crossing) < 10

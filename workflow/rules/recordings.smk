@@ -1,6 +1,7 @@
 # Recordings: the jobs that film the same animals (by default those of one settings/<video>/
-# folder; config `recordings`), matched to the reference part's identities with idtracker.ai's
-# idmatcher.ai and joined in time order in recordings/<recording>/. One DAG job per
+# folder; config `recordings`), matched to the reference part's identities by appearance
+# (idtracker.ai's idmatcher.ai) and, where parts follow each other in time, by position at the
+# cut; joined in time order in recordings/<recording>/. One DAG job per
 # recording; its input function (rules/common.smk) runs once per recording, not per job.
 
 

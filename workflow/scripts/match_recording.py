@@ -1,5 +1,6 @@
-"""Rule `match_recording`: one recording's parts matched with idmatcher.ai, relabelled and
-joined (idtracker_flow.recordings)."""
+"""Rule `match_recording`: one recording's parts matched by appearance (idmatcher.ai) and,
+where parts follow each other in time, by position at the cut; relabelled and joined
+(idtracker_flow.recordings)."""
 
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ def main(smk) -> None:
             sys.exit(1)
         print(f"{SUCCESS} {recording}: {row['parts']} parts, {row['frames']} frames,", file=log)
         print(f"  confidence per identity {row['confidence_per_identity']}", file=log)
+        print(f"  decided by: {row['decided_by']}", file=log)
         if row["flags"]:
             print(f"  flagged: {row['flags']}", file=log)
 

@@ -51,6 +51,23 @@ INTENSITY_THS = (0, 130)
 AREA_THS = (100.0, math.inf)  # smallest body is ~190 px; noise never segments
 
 FPS = 25
+
+
+@dataclass(frozen=True)
+class Light:
+    """Grey levels of one lighting, and the intensity thresholds that segment it."""
+
+    background: int
+    body: int
+    marking: int
+    noise_sd: float
+    intensity_ths: tuple[int, int]
+
+
+DAY = Light(BACKGROUND, BODY, MARKING, NOISE_SD, INTENSITY_THS)
+# Filmed at night: half the contrast, twice the sensor noise, so another threshold (halfway
+# between body and background again).
+NIGHT = Light(165, 85, 115, 6.0, (0, 125))
 MAX_ANIMALS = 6
 
 # Body length and width in px, per animal (slightly different on purpose).
@@ -228,33 +245,33 @@ def _ellipse(img, center, axes, angle_deg, colour) -> None:
     cv2.ellipse(img, c, ax, angle_deg, 0, 360, colour, -1, cv2.LINE_AA, _SHIFT)
 
 
-def _draw_marking(img, kind, center, heading, length, width) -> None:
+def _draw_marking(img, kind, center, heading, length, width, marking=MARKING) -> None:
     """Identity marking: a pale pattern inside the body, inset from its edge."""
     u = np.array([math.cos(heading), math.sin(heading)])  # along the body
     deg = math.degrees(heading)
     if kind == 1:  # one spot at the head
-        _ellipse(img, center + 0.25 * length * u, (3, 2.5), deg, MARKING)
+        _ellipse(img, center + 0.25 * length * u, (3, 2.5), deg, marking)
     elif kind == 2:  # a band across the middle
-        _ellipse(img, center, (2, width / 2 - 2.5), deg, MARKING)
+        _ellipse(img, center, (2, width / 2 - 2.5), deg, marking)
     elif kind == 3:  # a stripe along the body
-        _ellipse(img, center, (length / 2 - 7, 1.5), deg, MARKING)
+        _ellipse(img, center, (length / 2 - 7, 1.5), deg, marking)
     elif kind == 4:  # two spots, head and tail
         for sign in (-1, 1):
-            _ellipse(img, center + sign * 0.25 * length * u, (2.5, 2), deg, MARKING)
+            _ellipse(img, center + sign * 0.25 * length * u, (2.5, 2), deg, marking)
     elif kind == 5:  # three small spots
         for offset in (-0.25, 0.0, 0.25):
-            _ellipse(img, center + offset * length * u, (1.5, 1.5), deg, MARKING)
+            _ellipse(img, center + offset * length * u, (1.5, 1.5), deg, marking)
     # kind 0: plain body, no marking
 
 
-def _background(width: int, height: int) -> np.ndarray:
+def _background(width: int, height: int, level: int = BACKGROUND) -> np.ndarray:
     """Light background (uint8) with a gentle diagonal lighting gradient."""
     yy, xx = np.mgrid[0:height, 0:width]
     ramp = (xx / max(width - 1, 1) + yy / max(height - 1, 1)) - 1.0
-    return np.rint(BACKGROUND + GRADIENT * ramp).astype(np.uint8)
+    return np.rint(level + GRADIENT * ramp).astype(np.uint8)
 
 
-def render_frame(background, positions, headings, rng) -> np.ndarray:
+def render_frame(background, positions, headings, rng, light: Light = DAY) -> np.ndarray:
     """Draw all animals of one frame and add pixel noise (uint8, grey)."""
     # Draw on uint8: OpenCV anti-aliases only 8-bit images, and the soft
     # edge is what puts the segmented outline at the sub-pixel body edge.
@@ -262,15 +279,15 @@ def render_frame(background, positions, headings, rng) -> np.ndarray:
     for index, (center, heading) in enumerate(zip(positions, headings)):
         length, width = BODY_SIZES[index]
         deg = math.degrees(heading)
-        _ellipse(canvas, center, (length / 2, width / 2), deg, BODY)
-        _draw_marking(canvas, index, center, heading, length, width)
-    noisy = canvas + rng.normal(0, NOISE_SD, canvas.shape)
+        _ellipse(canvas, center, (length / 2, width / 2), deg, light.body)
+        _draw_marking(canvas, index, center, heading, length, width, light.marking)
+    noisy = canvas + rng.normal(0, light.noise_sd, canvas.shape)
     return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
 
 
-def count_blobs(frame: np.ndarray) -> int:
+def count_blobs(frame: np.ndarray, intensity_ths=INTENSITY_THS) -> int:
     """Blobs idtracker.ai would segment with our thresholds (same recipe)."""
-    mask = cv2.inRange(frame, *INTENSITY_THS)
+    mask = cv2.inRange(frame, *intensity_ths)
     contours = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
     return sum(AREA_THS[0] <= cv2.contourArea(c) <= AREA_THS[1] for c in contours)
 
@@ -433,25 +450,42 @@ def make_recording(
     n_animals: int = 2,
     seed: int = 0,
     name: str = "fish1",
+    night_parts=(),
 ) -> list[dict]:
     """A recording split into parts as camera software does (``<name>-00.avi``,
     ``<name>-01.avi``, ...): the same animals with the same markings, moving on across the part
     boundaries. Each part has its own ``<name>-NN.groundtruth.csv`` (frames from 0, animal k
-    is the same animal in every part), so the truth across parts is known."""
+    is the same animal in every part), so the truth across parts is known. The parts whose
+    index is in ``night_parts`` are filmed under other light (``NIGHT``: less contrast, more
+    noise); each part's dict gives the ``intensity_ths`` its settings need."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     size = default_size(n_animals)
     positions, headings = make_paths(n_animals, n_parts * frames_per_part, size, size, seed)
     noise_rng = np.random.default_rng([seed, 2])
-    background = _background(size, size)
     made = []
     for part in range(n_parts):
+        light = NIGHT if part in night_parts else DAY
+        background = _background(size, size, light.background)
         frames = range(part * frames_per_part, (part + 1) * frames_per_part)
-        images = [render_frame(background, positions[f], headings[f], noise_rng) for f in frames]
+        images = [
+            render_frame(background, positions[f], headings[f], noise_rng, light) for f in frames
+        ]
         video, codec = write_video(outdir, f"{name}-{part:02d}", images)
         groundtruth = outdir / f"{name}-{part:02d}.groundtruth.csv"
         write_groundtruth(groundtruth, positions[frames.start : frames.stop])
-        made.append({"video": video, "groundtruth": groundtruth, "codec": codec})
+        made.append(
+            {
+                "video": video,
+                "groundtruth": groundtruth,
+                "codec": codec,
+                "intensity_ths": list(light.intensity_ths),
+                "crossing_frames": [
+                    i for i, image in enumerate(images)
+                    if count_blobs(image, light.intensity_ths) < n_animals
+                ],
+            }
+        )  # fmt: skip
     return made
 
 

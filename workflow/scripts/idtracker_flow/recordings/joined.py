@@ -1,6 +1,8 @@
 """The matched trajectories: each part relabelled to the recording's identities, and all parts
 joined in time order with, for every row, the job, video file and frame it comes from.
 
+A part whose identities could not be decided with confidence keeps its frames in the joined
+recording without positions (`blank`), so time stays right and nothing unmatched is shown.
 Only the frames a part tracked are joined (its tracking intervals), so intervals of one video
 tracked by different jobs follow each other without repeating frames.
 """
@@ -31,6 +33,14 @@ def relabelled(trajectories: TrajectoriesFile, assignment: list[int]) -> Traject
     if trajectories.id_probabilities is not None:
         probabilities = np.full_like(trajectories.id_probabilities, np.nan)
         probabilities[:, assignment] = trajectories.id_probabilities
+    return TrajectoriesFile(positions, probabilities, dict(trajectories.attrs))
+
+
+def blank(trajectories: TrajectoriesFile) -> TrajectoriesFile:
+    """A part left out of the recording: its frames keep their place in time, with no
+    position and no identity, so no position of it is ever shown under a wrong identity."""
+    positions = np.full_like(trajectories.positions, np.nan)
+    probabilities = np.full(positions.shape[:2], np.nan)
     return TrajectoriesFile(positions, probabilities, dict(trajectories.attrs))
 
 

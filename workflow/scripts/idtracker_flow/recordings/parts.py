@@ -57,6 +57,19 @@ class Part:
         ]
 
     @property
+    def n_frames(self) -> int:
+        return int(self.info.get("number_of_frames") or 0)
+
+    @property
+    def fps(self) -> float:
+        return float(self.info.get("frames_per_second") or 0)
+
+    @property
+    def body_length(self) -> float:
+        """idtracker.ai's median body length in pixels (0 when unknown)."""
+        return float(self.info.get("median_body_length") or 0)
+
+    @property
     def intervals(self) -> list[list[int]]:
         return [[int(a), int(b)] for a, b in self.info.get("tracking_intervals") or []]
 

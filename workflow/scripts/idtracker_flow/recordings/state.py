@@ -69,6 +69,8 @@ def recording_state(name: str, members, job_states: dict) -> tuple[str, str]:
     why = (
         f"{row['parts']} parts, {row['frames']} frames, confidence {row['confidence_per_identity']}"
     )
+    if row.get("decided_by"):  # per part: the signal that decided, how sure each was
+        why += f"; decided by: {row['decided_by']}"
     return row["state"], why + (f"; {row['flags']}" if row["flags"] else "")
 
 
