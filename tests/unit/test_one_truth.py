@@ -30,11 +30,13 @@ def status_of(name="fish1/day"):
     return {s.name: s for s in verdict.collect(facts.Project())}[name]
 
 
-def write_log(step, text, newer_than):
+def write_log(step, text, output):
+    """The step's log, older than its output: Snakemake puts the previous files back after a
+    failed attempt as new copies (as it does: shutil.copy)."""
     log = layout.job_path(step.log, "fish1", "day")
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(text)
-    stamp = os.stat(layout.job_file(newer_than, "fish1", "day")).st_mtime + 5
+    stamp = os.stat(layout.job_file(output, "fish1", "day")).st_mtime - 5
     os.utime(log, (stamp, stamp))
     return log
 

@@ -37,17 +37,11 @@ def copy_failed_after_a_good_one(video: str, job: str) -> tuple[Step, Path] | No
 
 def after_tracking_failed(files, video: str, job: str) -> tuple[Step, Path] | None:
     """The first step after tracking (export, QC, behaviour) whose last attempt failed: its
-    log has no success line and is newer than its output (put back by Snakemake), or its
-    output is missing."""
+    log, rewritten by every attempt, has no success line. (Its output's time says nothing:
+    Snakemake puts the previous files back as new copies.)"""
     for step in AFTER_TRACKING:
         log = Path(step.log_of(video, job))
-        log_time = files.output_mtime(log)
-        if log_time is None:
-            continue
-        output_time = files.output_mtime(step.output_of(video, job))
-        if output_time is not None and log_time <= output_time:
-            continue
-        if not _succeeded(step, log):
+        if files.output_mtime(log) is not None and not _succeeded(step, log):
             return step, log
     return None
 
