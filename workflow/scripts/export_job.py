@@ -6,12 +6,12 @@ from pathlib import Path
 
 from idtracker_flow.exports import job as export
 from idtracker_flow.exports.individuals import NamesError
-from idtracker_flow.project import layout
+from idtracker_flow.project import layout, step_log
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
-    with open(smk.log[0], "w", encoding="utf-8") as log:
+    with step_log.open_log(smk.log[0]) as log:
         try:
             written = export.export_job(
                 video,

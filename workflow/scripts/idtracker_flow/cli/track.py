@@ -7,17 +7,18 @@ that held it is gone, and refuses to start a second run while the first is still
 """
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from idtracker_flow.console import launch
 from idtracker_flow.project.config import CONFIG, read_config
 from idtracker_flow.project.jobs import unusable_settings
+from idtracker_flow.project.layout import REPOSITORY
 from idtracker_flow.tracking import run_lock, run_plan
 from idtracker_flow.tracking.file_lock import try_lock
 
-PROFILE = ["--workflow-profile", "workflow/profiles/default"]
+# By its full path: the demo runs the launcher in its own project folder (demo/).
+PROFILE = ["--workflow-profile", str(REPOSITORY / "workflow" / "profiles" / "default")]
 LAUNCHER_LOCK = Path(".snakemake/idtracker-flow/launcher.lock")
 UNLOCK = "`pixi run track --unlock` (without Pixi: `python3 tasks.py track --unlock`)"
 
@@ -25,7 +26,7 @@ UNLOCK = "`pixi run track --unlock` (without Pixi: `python3 tasks.py track --unl
 def snakemake(*args: str) -> int:
     """Run Snakemake to its end. Ctrl+C reaches it too (same terminal): wait while it stops
     its jobs and cleans up, so the prompt comes back only when the run is over."""
-    command = [sys.executable, "-m", "snakemake", *PROFILE, *launch.logger_args(args)]
+    command = [*launch.snakemake_command(args), *PROFILE, *launch.logger_args(args)]
     process = subprocess.Popen(command, env=launch.environment(args))
     interrupted = False
     while True:

@@ -51,6 +51,7 @@ def end_of_run(
         lines.append(f"  failed: {failure.name}: {failure.reason} (log: {log})")
     if result.quality_table:
         lines.append(f"Quality table: {result.quality_table} (`pixi run report` shows it)")
+    lines += analysis_files() + recordings()
     if full_log:
         lines.append(f"Snakemake's full log: {full_log}")
     problems = []
@@ -67,3 +68,34 @@ def _notify_settings() -> dict:
     except (ConfigError, OSError, AttributeError):
         return {}
     return settings if isinstance(settings, dict) else {}
+
+
+def analysis_files() -> list[str]:
+    """Where a person finds what the run made for analysis (what exists of it)."""
+    lines = []
+    if any(Path("tracking").glob("*/*.provenance.json")):
+        lines.append(
+            "Analysis files: tracking/<video>/<job>.movement.nc, .tidy.parquet, .provenance.json"
+        )
+    if any(Path("recordings").glob(f"*/{Path(layout.RECORDING_SUMMARY).name}")):
+        lines.append(
+            "  recordings (parts joined, one identity per animal): recordings/<recording>/"
+        )
+    if Path(layout.BEHAVIOUR_SUMMARY_HTML).is_file():
+        lines.append(f"  behaviour: {layout.BEHAVIOUR_SUMMARY_HTML}")
+    return lines
+
+
+def recordings() -> list[str]:
+    """Each recording's line, as `pixi run status` prints it: matched, flagged and why, or
+    waiting for which part (read from the files, so a recording this run did not touch is
+    there too)."""
+    from idtracker_flow.recordings.state import recording_lines
+    from idtracker_flow.state.facts import Project
+    from idtracker_flow.state.verdict import collect
+
+    try:
+        project = Project()
+        return recording_lines(project, collect(project))
+    except Exception as error:  # the end of a run must not fail over this list
+        return [f"(the recordings' states could not be read: {error})"]

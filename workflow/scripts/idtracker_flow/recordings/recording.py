@@ -10,6 +10,7 @@ from idtracker_flow.exports import individuals, movement_dataset, tidy_table
 from idtracker_flow.project import atomic_files, layout
 from idtracker_flow.recordings import joined, pair_cache, parts, quality
 from idtracker_flow.recordings.matching import MatchingFailed, match_pair
+from idtracker_flow.recordings.state import PART_LINE
 from idtracker_flow.trackers.idtrackerai import trajectories_file
 
 PAIRS_DIR = "results/recordings/{recording}/pairs"
@@ -77,7 +78,8 @@ def match_recording(
 ) -> dict:
     matched, reference, excluded = sort_out(recording, members, options["reference"].get(recording))
     matches, pieces = {}, []
-    for part in matched:
+    for number, part in enumerate(matched, 1):
+        print(PART_LINE.format(number=number, count=len(matched), name=part.name), file=log)
         if part is reference:
             match = identity_match(reference.n_animals)
         else:

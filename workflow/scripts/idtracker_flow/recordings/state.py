@@ -9,6 +9,9 @@ from idtracker_flow.recordings import grouping
 from idtracker_flow.settings.digest import digest_of
 
 SUCCESS = "Matched recording"
+# Written to the log as each part's turn comes: the console shows "(part 2 of 3)" from it.
+NOT_MATCHED = "was not matched:"  # match_recording.py: "Recording <name> was not matched:"
+PART_LINE = "Matching part {number} of {count}: {name}"
 
 
 def _mtime(path: str) -> float | None:
@@ -26,8 +29,15 @@ def _failure(log_path: str) -> str | None:
         return None
     if SUCCESS in text:
         return None
-    lines = [line for line in text.splitlines()[1:] if line.strip()]
-    return (lines[0] if lines else text.strip()) + f" (log: {log_path})"
+    # The log holds idmatcher.ai's own output too: the reason follows the script's own words,
+    # else (a crash) it is the traceback's last line.
+    lines = [line for line in text.splitlines() if line.strip()]
+    said = [i for i, line in enumerate(lines) if line.endswith(NOT_MATCHED)]
+    if said and said[-1] + 1 < len(lines):
+        reason = lines[said[-1] + 1]
+    else:
+        reason = lines[-1] if lines else "the match failed"
+    return reason.strip() + f" (log: {log_path})"
 
 
 def recording_state(name: str, members, job_states: dict) -> tuple[str, str]:
