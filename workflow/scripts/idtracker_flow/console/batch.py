@@ -47,6 +47,7 @@ class Failure:
     step: str
     logs: list[str]
     reason: str = ""
+    of_job: bool = True  # a step of a <video>/<job>, not of a recording or of the batch
 
 
 @dataclass
@@ -102,14 +103,15 @@ class Batch:
         self.running.pop(jobid, None)
         if (step := self.steps_running.pop(jobid, None)) is not None:
             self._step_ended(step)
-        failure = Failure(name, rule_name or rule, logs)
+        failure = Failure(name, rule_name or rule, logs, of_job="/" in name and "?" not in name)
         if all(f.name != name for f in self.failures):
             self.failures.append(failure)
         return failure
 
     @property
     def failed(self) -> int:
-        return len(self.failures)
+        """Failed tracking jobs (a failed recording match is listed, not counted here)."""
+        return sum(failure.of_job for failure in self.failures)
 
     @property
     def waiting(self) -> int:
