@@ -52,7 +52,7 @@ def read_tasks() -> dict[str, dict]:
 
 def lock_of(requirements: Path) -> Path:
     """The lock of a requirements file: every package, its exact version and its hashes
-    (`uv pip compile --generate-hashes`; README, "Updating the lock"). requirements-dev.txt,
+    (`uv pip compile --generate-hashes`; README, "What gets installed"). requirements-dev.txt,
     the workflow's own environment, has requirements.lock; requirements-<name>.txt has
     requirements-<name>.lock."""
     if requirements == REQUIREMENTS:

@@ -46,7 +46,7 @@ def snakemake(*args: str) -> int:
 
 def gpu_resources(args: list[str], config: dict) -> list[str]:
     """How many tracking jobs at once and their threads: tracking/run_plan.py (the rule is
-    in tracking/sizing.py and the README), unless the user set --resources/--set-threads."""
+    in tracking/sizing.py and docs/running.md), unless the user set --resources/--set-threads."""
     options, line = run_plan.snakemake_args(args, config)
     quiet = ("-n", "--dry-run", "--dryrun", "--unlock", "fix_paths", "copy_all")
     if line and not any(arg in quiet for arg in args):
