@@ -54,7 +54,11 @@ def test_every_link_between_the_pages_leads_somewhere():
     and a #section of a page a heading it has (as GitHub makes anchors)."""
     import re
 
-    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    pages = [
+        REPO / "README.md",
+        REPO / "config" / "README.md",
+        *sorted((REPO / "docs").glob("*.md")),
+    ]
     assert len(pages) > 3
     for page in pages:
         for target in re.findall(r"\]\(([^)#\s]*)(#[^)\s]*)?\)", page.read_text()):
