@@ -5,7 +5,11 @@ settings file, the project's config), runs the whole workflow on it with the def
 profile, then prints where the trajectories are, how well they match the truth and the
 job's row of the quality table. The run is the one `pixi run track` makes: its console.
 
-Usage: python workflow/scripts/flow.py demo [--animals 2] [--frames 200] [--quick] [--folder demo]
+With --recording it also tracks a recording in two parts (the same animals moving on from one
+video to the next), matches their identities with idmatcher.ai and scores the joined recording.
+
+Usage: python workflow/scripts/flow.py demo [--animals 2] [--frames 200] [--quick] [--recording]
+       [--folder demo]
 """
 
 import argparse
@@ -38,6 +42,43 @@ def prepare(folder: Path, animals: int, frames: int, identities: bool) -> tuple[
     (folder / "config").mkdir(exist_ok=True)
     shutil.copy2(PROJECT / "config" / "config.yaml", folder / "config" / "config.yaml")
     return video, job
+
+
+RECORDING, PART_FRAMES = "fish1", 150
+
+
+def prepare_recording(folder: Path, animals: int) -> list[Path]:
+    """Two parts of one recording, tracked with identities (no contrastive step: minutes on a
+    CPU). Returns the parts' ground-truth files in time order."""
+    made = synthetic_video.make_recording(
+        folder / "videos", 2, PART_FRAMES, animals, name=RECORDING
+    )
+    for info in made:
+        settings = folder / "settings" / RECORDING / f"{info['video'].stem}.toml"
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        synthetic_video.write_settings(
+            settings, info["video"], animals, track_wo_identities=False, disable_contrastive=True
+        )
+    return [info["groundtruth"] for info in made]
+
+
+def recording_note(folder: Path, truths: list[Path]) -> str:
+    """The recording's state (matched or flagged, as the quality table says) and the joined
+    recording against the truth of both parts."""
+    import json
+
+    summary = json.loads((folder / "recordings" / RECORDING / "matches.json").read_text())
+    score = ground_truth.score_recording(
+        folder / "recordings" / RECORDING / f"{RECORDING}.tidy.parquet", truths
+    )
+    flags = f" ({summary['flags']})" if summary.get("flags") else ""
+    return "\n".join([
+        "",
+        f"Recording {RECORDING}: {summary['parts']} parts {summary['state']}{flags},"
+        f" files in recordings/{RECORDING}/",
+        "The joined recording against the truth of both parts (one identity per animal):",
+        ground_truth.summary(score),
+    ])  # fmt: skip
 
 
 def run_workflow(folder: Path) -> int:
@@ -84,12 +125,18 @@ def main(argv=None) -> int:
         action="store_true",
         help="positions only, without identities (under 1 min on 2 CPU cores instead of ~3)",
     )
+    parser.add_argument(
+        "--recording",
+        action="store_true",
+        help="also a recording in two parts, matched across them (a few minutes more)",
+    )
     parser.add_argument("--folder", type=Path, default=PROJECT / "demo")
     args = parser.parse_args(argv)
 
     folder = args.folder.resolve()
     identities = not args.quick
     video, job = prepare(folder, args.animals, args.frames, identities)
+    truths = prepare_recording(folder, args.animals) if args.recording else []
     if run_workflow(folder) != 0:
         print(f"\nThe demo run failed: see the lines above and the logs in {folder}/results/logs/")
         return 1
@@ -97,4 +144,6 @@ def main(argv=None) -> int:
     score = ground_truth.score_files(trajectories, folder / "videos" / f"{video}.groundtruth.csv")
     print(closing_note(folder, video, job, identities))
     print(ground_truth.summary(score))
+    if truths:
+        print(recording_note(folder, truths))
     return 0
