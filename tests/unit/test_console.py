@@ -174,3 +174,30 @@ def test_launcher_turns_verbose_into_the_full_output():
     ]  # fmt: skip
     assert launch.environment()["PYTHONPATH"].split(":")[0] == str(launch.SCRIPTS)
     assert (launch.SCRIPTS / "snakemake_logger_plugin_idtracker_flow").is_dir()
+
+
+def test_snakemake_through_the_launcher_leaves_out_only_the_profile_line(tmp_path):
+    """The same dry run of a one-rule Snakefile with the project's profile, by Snakemake and by
+    console/snakemake_cli.py: the profile line is Snakemake's (printed before any logger) and
+    is gone through ours; the rest is the same, and a wrong option is still reported."""
+    import subprocess
+    import sys
+
+    (tmp_path / "Snakefile").write_text('rule all:\n    output: "a"\n    shell: "touch {output}"\n')
+    profile = str(launch.SCRIPTS.parents[0] / "profiles" / "default")
+    common = ["-s", "Snakefile", "-n", "--workflow-profile", profile]
+    env = launch.environment(["--verbose"])  # PYTHONPATH; the console itself stays off
+
+    def run(module, *extra):
+        return subprocess.run([sys.executable, "-m", module, *common, *extra], cwd=tmp_path,
+                              env=env, capture_output=True, text=True)  # fmt: skip
+
+    plain, ours = run("snakemake"), run("idtracker_flow.console.snakemake_cli")
+    assert plain.returncode == ours.returncode == 0, ours.stderr
+    assert "for setting default command line arguments" in plain.stderr
+    assert "for setting default command line arguments" not in ours.stderr
+    assert "Job stats" in ours.stdout + ours.stderr
+    wrong = run("idtracker_flow.console.snakemake_cli", "--no-such-option")
+    assert wrong.returncode != 0 and "--no-such-option" in wrong.stderr
+    assert launch.snakemake_command([])[2] == "idtracker_flow.console.snakemake_cli"
+    assert launch.snakemake_command(["--verbose"])[2] == "snakemake"
