@@ -212,3 +212,21 @@ def test_a_person_sees_the_matching_and_only_our_lines(recording_tracked, tmp_pa
     log = ws.path("results", "logs", "match_recording", "fish1.log").read_text()
     assert "Matching part 2 of 2: fish1/fish1-01" in log
     assert "fish1/fish1-01: matched with idmatcher.ai in" in log
+
+
+def test_status_watch_shows_the_recording_as_status_does(recording_tracked):
+    import signal
+    import subprocess
+
+    watch = subprocess.Popen(
+        task_command("status", "--watch", "1"), cwd=recording_tracked.root,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines, rounds, deadline = [], 0, time.monotonic() + 120
+    while rounds < 2 and time.monotonic() < deadline:
+        lines.append(watch.stdout.readline())
+        rounds += lines[-1].startswith("--- ")
+    watch.send_signal(signal.SIGINT)
+    output = "".join(lines) + watch.communicate(timeout=30)[0]
+    assert "Recordings (parts matched to one identity per animal):" in output, output
+    assert re.search(r"^  fish1: (matched|flagged): 2 parts, 300 frames", output, re.M), output
