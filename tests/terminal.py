@@ -27,10 +27,16 @@ OUR_LINES = [
         r"Analysis files: .*",
         r"  recordings \(parts joined, one identity per animal\): .*",
         r"  behaviour: .*",
-        r"Recordings \(parts matched to one identity per animal\):",
-        r"  [\w.-]+: (matched|flagged|waiting|pending|outdated|failed): .*",
+        r"Recordings:",
+        r"  [\w.-]+: (matched|flagged|matching|waiting|pending|outdated|failed): .*",
         r"  failed: .*",
         r"Not tracked: .*",
+        r"Note: .*",  # config keys naming no folder under settings/
+        r"FAILED .*",
+        r"retrying .*",
+        r"Nothing to do: .*",
+        r"Stopped while tracking .*",
+        r"The run started .* was interrupted; .*",
         r"Snakemake's full log: .*",
         r"EXIT=\d+",
     )

@@ -12,7 +12,7 @@ from idtracker_flow.console import notify
 
 SUMMARY = notify.RunSummary(
     done=3,
-    failed=[("fish1/day", "results/logs/track/fish1/day.log")],
+    failed=[("fish1/day", "tracking failed: it stopped (log: results/logs/track/fish1/day.log)")],
     planned=4,
     seconds=3 * 3600 + 300,
     quality_table="results/qc/summary.csv",
@@ -51,10 +51,12 @@ def test_webhook_gets_the_summary_as_json(server):
     assert kind == "application/json"
     text = json.loads(body)["text"]
     assert text.startswith(
-        "idtracker-flow run finished with failures: 3 done, 1 failed of 4 tracking jobs"
-        " in 3 h 05 min"
+        "idtracker-flow run finished with failures: 3 done, 1 failed of 4 jobs in 3 h 05 min"
     )
-    assert "fish1/day (log: results/logs/track/fish1/day.log)" in text
+    assert (
+        "  failed: fish1/day: tracking failed: it stopped (log: results/logs/track/fish1/day.log)"
+        in text
+    )
     assert "Quality table: results/qc/summary.csv" in text
 
 

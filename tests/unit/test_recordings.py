@@ -164,6 +164,38 @@ def test_status_of_a_recording(tmp_path, monkeypatch):
     )
 
 
+def test_a_recording_being_matched_is_matching_not_failed(tmp_path, monkeypatch):
+    """While the live run matches it, its half-written log is no failure; a run that was cut
+    off leaves a failed recording with words, never an empty reason."""
+    import os
+    import socket
+    import time
+
+    from idtracker_flow.recordings.state import recording_state
+    from idtracker_flow.tracking import run_lock
+
+    monkeypatch.chdir(tmp_path)
+    members = [("fish1", "a"), ("fish1", "b")]
+    done = {"fish1/a": "done", "fish1/b": "done"}
+    log = tmp_path / "results/logs/match_recording/fish1.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("Part fish1/b: matching with the reference...\n")
+    monkeypatch.setattr(run_lock, "LOCKS", tmp_path / ".snakemake/locks")
+    run_lock.LOCKS.mkdir(parents=True)
+    (run_lock.LOCKS / "0.output.lock").write_text("x\n")
+    info = tmp_path / "run.json"
+    info.write_text(
+        json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time() - 60})
+    )
+    monkeypatch.setattr(run_lock, "RUN_INFO", info)
+    monkeypatch.setattr(run_lock.running_run, "__defaults__", (info,))
+    state, why = recording_state("fish1", members, done)
+    assert state == "matching" and "results/logs/match_recording/fish1.log" in why
+    (run_lock.LOCKS / "0.output.lock").unlink()  # the run ended without finishing it
+    state, why = recording_state("fish1", members, done)
+    assert state == "failed" and why.startswith("stopped before it finished")
+
+
 def test_the_quality_table_and_report_have_a_row_per_recording(tmp_path):
     from idtracker_flow.qc import summary
 

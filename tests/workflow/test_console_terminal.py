@@ -39,7 +39,7 @@ def test_the_demo_shows_the_console_then_the_comparison(tmp_path):
     running = [s for s in screens if "Demo finished" not in s]
     assert not foreign_lines(running), foreign_lines(running)
     # The end of the run, then the demo's note (the end may have scrolled off by now).
-    ends = [s for s in screens if "idtracker-flow run finished: 1 done, 0 failed of 1" in s]
+    ends = [s for s in screens if "idtracker-flow run finished: 1 done, 0 failed of 1 jobs" in s]
     assert ends and "Quality table: results/qc/summary.csv" in ends[-1]
     assert "Demo finished: demo/positions tracked" in end
     assert "Compared with the ground truth" in end

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import QC_JOBS, copy_workspace
+from conftest import QC_JOBS, copy_workspace, run_status
 
 from idtracker_flow.qc.metrics import COLUMNS
 
@@ -163,6 +163,17 @@ def test_names_and_scale_from_config_and_a_rerun_after_validation(qc_tracked, tm
     log = ws.path("results", "logs", "export_job", "demo", "whole.log").read_text()
     assert "gives 1 names for video demo" in log and "What to do" in log
     assert ws.path("results", "sessions", "demo", "whole.tracked.json").is_file()
+    # The parquet table of before the switch to csv is gone, not left to look current.
+    assert not ws.path("tracking", "demo", "whole.tidy.parquet").exists()
+    # The failed export kept the good files (Snakemake put them back), and status, which
+    # would otherwise say `done`, names the step, its reason and its log.
+    dataset = xr.open_dataset(ws.path("tracking", "demo", "whole.movement.nc"))
+    assert list(dataset.individuals.values) == ["alice", "bob"]
+    assert ws.path("tracking", "demo", "whole.provenance.json").is_file()
+    _, rows = run_status(ws)
+    assert rows["demo/whole"]["state"] == "failed"
+    assert "writing the analysis files failed: Job demo/whole" in rows["demo/whole"]["reason"]
+    assert "gives 1 names" in rows["demo/whole"]["reason"]
 
 
 def test_videos_on_request_for_the_flagged_or_named_jobs(qc_tracked, tmp_path):

@@ -79,10 +79,12 @@ def test_a_killed_tracker_says_so_and_the_run_ends_with_the_failed_jobs(project)
     assert "Fix what the CRITICAL lines say" not in ws.path(log).read_text()
     ending = output[output.rindex("idtracker-flow run finished with failures") :]
     assert "0 done, 1 failed" in ending
-    assert "  failed: demo/good: Job demo/good: idtracker.ai was killed by SIGKILL" in ending
+    said = "  failed: demo/good: tracking failed: Job demo/good: idtracker.ai was killed by"
+    assert said in ending
     assert f"(log: {log})" in ending
     _, rows = run_status(ws)
     assert "killed by SIGKILL" in rows["demo/good"]["reason"]
+    assert f"  failed: demo/good: {rows['demo/good']['reason']}" in ending  # status's words
 
 
 def test_a_second_run_is_refused_clearly_from_the_first_second(project):
@@ -187,6 +189,9 @@ def test_a_killed_tracker_is_tried_again_within_the_run(project):
     assert log.startswith("Attempt 2 of 2. The previous attempt failed:\nJob demo/good:")
     assert "killed by SIGKILL" in log and "This can pass: trying again." in log
     assert log.rstrip().endswith("Success: session results/sessions/demo/session_good")
+    output = result.stdout + result.stderr
+    assert "retrying demo/good: " in output and "FAILED" not in output
+    assert "1 done, 0 failed of 1 jobs" in output  # done on its retry: no failure
 
 
 def test_a_failure_another_attempt_cannot_fix_is_not_tried_again(project):
@@ -200,3 +205,7 @@ def test_a_failure_another_attempt_cannot_fix_is_not_tried_again(project):
     assert log.startswith("Attempt 2 of 2. The previous attempt failed:\nJob demo/good:")
     assert "CRITICAL" in log and "Not tried again: another attempt cannot fix that" in log
     assert "Running: " not in log, "the second attempt ran no idtracker.ai"
+    output = result.stdout + result.stderr
+    # Said once, not once per attempt; and the title counts this job, not tracking steps.
+    assert output.count("FAILED demo/good") == 1 and output.count("started demo/good") == 1
+    assert "0 done, 1 failed of 1 jobs" in output

@@ -265,7 +265,7 @@ def test_report_opens_in_chromium(qc_tracked):
     for job in JOBS:
         assert f"<td>{job}</td>" in page
     assert '<img src="data:image/png;base64,' in page, "no plot on the report's front page"
-    for category in ("demo", "Quality summary"):
+    for category in ("demo", "Quality summary", "Behaviour"):
         assert category in page  # the navigation lists a category per video
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -116,6 +116,27 @@ def test_the_recording_files_say_how_sure_the_match_is(recording_tracked):
     assert row["parts"] == 2 and row["state"] in ("matched", "flagged")
 
 
+def test_the_recordings_behaviour_is_measured_part_by_part(recording_tracked):
+    """One row per animal and part, and the parts pooled: frames and distances agree with the
+    recording's movement dataset (the jump across the cut is no distance travelled)."""
+    ws = recording_tracked
+    table = pd.read_csv(ws.path("results", "behaviour", "recordings", "fish1.csv"))
+    dataset = xr.open_dataset(ws.path("recordings", "fish1", "fish1.movement.nc"))
+    assert set(table["part"]) == {"fish1/fish1-00", "fish1/fish1-01", "all"}
+    assert set(table["recording"]) == {"fish1"}
+    for individual in dataset.individuals.values:
+        rows = table[table["individual"] == individual].set_index("part")
+        xy = dataset.position.sel(individuals=individual).isel(keypoints=0).values
+        for part in ("fish1/fish1-00", "fish1/fish1-01"):
+            mine = xy[dataset["job"].values == part]
+            assert rows.loc[part, "frames_tracked"] == (~np.isnan(mine).any(axis=1)).sum()
+        parts = rows.loc[["fish1/fish1-00", "fish1/fish1-01"]]
+        assert rows.loc["all", "distance_px"] == pytest.approx(parts["distance_px"].sum())
+        assert rows.loc["all", "frames"] == 2 * FRAMES_PER_PART
+    summary = pd.read_csv(ws.path("results", "behaviour", "summary.csv"))
+    assert (summary["recording"] == "fish1").sum() == len(table)
+
+
 def test_parts_tracked_with_different_image_sizes_are_refused(recording_tracked, tmp_path):
     ws = copy_workspace(recording_tracked, tmp_path / "sizes")
     # As if part -01 had been tracked with another identification image size.
@@ -125,11 +146,21 @@ def test_parts_tracked_with_different_image_sizes_are_refused(recording_tracked,
     info["id_image_size"] = [size, size, 1]
     session_json.write_text(json.dumps(info))
     ws.path("results", "sessions", "fish1", "fish1-01.tracked.json").touch()
+    before = {
+        name: ws.path("recordings", "fish1", name).read_bytes()
+        for name in ("matches.json", "fish1.movement.nc")
+    }
     result = ws.snakemake("recordings/fish1/matches.json", timeout=600)
     assert result.returncode != 0
     log = ws.path("results", "logs", "match_recording", "fish1.log").read_text()
     assert "idmatcher.ai can only compare identical images" in log
     assert "id_image_size" in log and "settings/fish1/" in log
+    # The refused match kept the recording's previous files, and status quotes its message.
+    for name, content in before.items():
+        assert ws.path("recordings", "fish1", name).read_bytes() == content
+    assert ws.path("recordings", "fish1", "parts", "fish1.fish1-00.h5").is_file()
+    printed, _ = run_status(ws)
+    assert "fish1: failed: " in printed and "interrupted" not in printed
 
 
 def test_a_failed_part_leaves_the_recording_waiting(recording_tracked, tmp_path):

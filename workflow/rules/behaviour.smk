@@ -1,7 +1,8 @@
 # Behaviour (config `behaviour`): per animal, how far and how fast it moved, how much of the
 # time, where in the arena, how close to the others; for every job and every recording, from
 # its movement dataset. A changed behaviour setting remakes these files only (the options
-# files, rules/common.smk), never the tracking or the exports.
+# files, rules/common.smk), never the tracking or the exports. Outputs are flagged update():
+# a failed step puts the previous good files back.
 
 
 rule behaviour_job:
@@ -10,9 +11,9 @@ rule behaviour_job:
         settings=steps.REPAIR.output,
         options=lambda wildcards: behaviour_options.path_of("videos", wildcards.video),
     output:
-        table=layout.BEHAVIOUR_JOB,
-        occupancy=layout.BEHAVIOUR_JOB_OCCUPANCY,
-        speed=layout.BEHAVIOUR_JOB_SPEED,
+        table=update(layout.BEHAVIOUR_JOB),
+        occupancy=update(layout.BEHAVIOUR_JOB_OCCUPANCY),
+        speed=update(layout.BEHAVIOUR_JOB_SPEED),
     log:
         layout.log("behaviour_job"),
     localrule: True
@@ -29,9 +30,9 @@ rule behaviour_recording:
         unpack(behaviour_recording_inputs),
         movement=layout.RECORDING_MOVEMENT,
     output:
-        table=layout.BEHAVIOUR_RECORDING,
-        occupancy=layout.BEHAVIOUR_RECORDING_OCCUPANCY,
-        speed=layout.BEHAVIOUR_RECORDING_SPEED,
+        table=update(layout.BEHAVIOUR_RECORDING),
+        occupancy=update(layout.BEHAVIOUR_RECORDING_OCCUPANCY),
+        speed=update(layout.BEHAVIOUR_RECORDING_SPEED),
     log:
         layout.BEHAVIOUR_RECORDING_LOG,
     localrule: True

@@ -256,6 +256,8 @@ def after_good_run():
     """A settings name that is no file (a folder, a dead link) failed without a job."""
     from idtracker_flow.project.jobs import unusable_settings
 
+    if os.environ.get(launch.CONSOLE_ON):  # the launcher said so before the run
+        return
     lines = [f"Not tracked: {why}" for _, _, why in unusable_settings("settings")]
     if lines:
         print("\n" + "\n".join(lines), file=sys.stderr)

@@ -9,7 +9,9 @@ rule export_job:
         tracked=steps.TRACK.output,
         settings=steps.REPAIR.output,
     output:
-        **EXPORT_OUTPUTS,
+        # update(): a failed export puts the previous good files back (Snakemake would
+        # otherwise delete them); the export step replaces each only once it is complete.
+        **{name: update(path) for name, path in EXPORT_OUTPUTS.items()},
     log:
         layout.log("export_job"),
     localrule: True

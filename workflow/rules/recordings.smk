@@ -8,8 +8,9 @@ rule match_recording:
     input:
         recording_inputs,
     output:
+        # update(): a refused or failed match keeps the recording's previous files.
         **{
-            name: directory(path) if name == "parts" else path
+            name: update(directory(path) if name == "parts" else path)
             for name, path in RECORDING_OUTPUTS.items()
         },
     log:

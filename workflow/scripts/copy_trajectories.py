@@ -9,7 +9,7 @@ and the copy is made anew.
 import sys
 
 from idtracker_flow import trackers
-from idtracker_flow.project import atomic_files, layout, step_log, steps
+from idtracker_flow.project import atomic_files, disk_full, layout, step_log, steps
 from idtracker_flow.project.json_files import read_json
 
 
@@ -32,7 +32,8 @@ def main(smk) -> None:
         try:
             if problem := check(source):
                 raise atomic_files.BadContent(problem)
-            atomic_files.copy_file(source, smk.output.trajectories, check=check)
+            with disk_full.explained(f"Job {job_name}", smk.output.trajectories, log):
+                atomic_files.copy_file(source, smk.output.trajectories, check=check)
         except atomic_files.BadContent as problem:
             print(
                 f"Job {job_name}: {problem}; {smk.output.trajectories} was left as it was."

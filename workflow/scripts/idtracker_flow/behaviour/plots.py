@@ -51,7 +51,7 @@ def speed_plot(speed, title: str, path, units: str) -> None:
     for ax, name in zip(axes[:, 0], names, strict=True):
         ax.plot(times, speed.sel(individuals=name).values, linewidth=0.6, color="black")
         ax.set_ylabel(name, rotation=0, ha="right", fontsize="small")
-    axes[-1, 0].set_xlabel("time (s)" if speed.attrs.get("time_unit", "s") else "frame")
+    axes[-1, 0].set_xlabel("time (s)")
     axes[0, 0].set_title(f"{title}: speed ({units})")
     fig.tight_layout()
     fig.savefig(path, format="png")  # the path may end in .partial

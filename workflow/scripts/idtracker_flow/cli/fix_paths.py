@@ -75,9 +75,14 @@ def fix_job(video: str, job: str, config: dict, in_place: bool) -> bool:
     for line in diff_lines(before, after, path):
         print(f"    {line}")
     if in_place:
-        backup = free_backup_path(path)
-        backup.write_bytes(path.read_bytes())
-        atomic_files.write_text(path, after)
+        # A settings file that is a link (to a shared folder, say) is written through the
+        # link: the link stays a link, its target gets the repair, the backup sits beside it.
+        target = path.resolve() if path.is_symlink() else path
+        backup = free_backup_path(target)
+        backup.write_bytes(target.read_bytes())
+        atomic_files.write_text(target, after)
+        if target != path:
+            print(f"    {path} is a link: its target {target} was rewritten (the link is kept)")
         print(f"    backup of the file as it was: {backup}")
     print()
     return True

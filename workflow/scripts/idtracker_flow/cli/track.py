@@ -12,7 +12,8 @@ from pathlib import Path
 
 from idtracker_flow.console import launch
 from idtracker_flow.project.config import CONFIG, read_config
-from idtracker_flow.project.jobs import unusable_settings
+from idtracker_flow.project.config_names import unknown_names
+from idtracker_flow.project.jobs import discover_jobs, unusable_settings
 from idtracker_flow.project.layout import REPOSITORY
 from idtracker_flow.tracking import run_lock, run_plan
 from idtracker_flow.tracking.file_lock import try_lock
@@ -72,8 +73,20 @@ def refuse(info: dict | None) -> int:
     return 1
 
 
+def preflight_lines(config: dict) -> list[str]:
+    """What the run will leave out, said before it starts: settings names that are no job
+    (a folder, a dead link, a name Snakemake cannot take) and config keys naming no video."""
+    unusable = unusable_settings("settings")
+    lines = [f"Not tracked: {why}" for _, _, why in unusable]
+    folders = {video for video, _ in discover_jobs("settings")} | {v for v, _, _ in unusable}
+    return lines + [f"Note: {line}" for line in unknown_names(config, folders)]
+
+
 def main(args: list[str]) -> int:
     config = read_config(CONFIG)  # a broken config is one clear message, before Snakemake
+    if "--unlock" not in args:
+        for line in preflight_lines(config):
+            print(line, flush=True)
     LAUNCHER_LOCK.parent.mkdir(parents=True, exist_ok=True)
     held = try_lock(LAUNCHER_LOCK)
     if held is None:
@@ -95,6 +108,14 @@ def main(args: list[str]) -> int:
         run_plan.forget()
         held.close()
     dry_run = any(arg in ("-n", "--dry-run", "--dryrun") for arg in args)
-    if status == 0 and unusable_settings("settings") and not dry_run:
-        return 1  # listed by the run's end: those jobs did not run
+    if status == 0 and not dry_run and "--unlock" not in args and failed_jobs(config):
+        return 1  # listed by the run's end, as status lists them: the run is not clean
     return status
+
+
+def failed_jobs(config: dict) -> list[str]:
+    """The jobs `pixi run status` calls failed (also ones Snakemake saw nothing to do for:
+    a settings name that is no file, a copy or export that kept the previous files)."""
+    from idtracker_flow.state import facts, verdict
+
+    return [s.name for s in verdict.collect(facts.Project(config)) if s.state == "failed"]

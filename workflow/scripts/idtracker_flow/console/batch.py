@@ -47,7 +47,16 @@ class Failure:
     step: str
     logs: list[str]
     reason: str = ""
-    of_job: bool = True  # a step of a <video>/<job>, not of a recording or of the batch
+    again: bool = False  # a failure this job already had in this run (a refused retry)
+
+
+def job_name(rule: str, wildcards: dict) -> str:
+    """How the user knows the job of a step: <video>/<job>, or `recording <name>`."""
+    if "video" in wildcards and "job" in wildcards:
+        return f"{wildcards['video']}/{wildcards['job']}"
+    if "recording" in wildcards:
+        return f"recording {wildcards['recording']}"
+    return rule  # a batch step (the quality table)
 
 
 @dataclass
@@ -66,6 +75,8 @@ class Batch:
     steps_running: dict[int, Running] = field(default_factory=dict)
     steps_left: dict[str, int] = field(default_factory=dict)
     step_durations: dict[str, list[float]] = field(default_factory=dict)
+    # Every job (<video>/<job>) and recording a step of this run worked on.
+    touched: set[str] = field(default_factory=set)
     _names: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def plan(self, stats: dict) -> None:
@@ -73,11 +84,13 @@ class Batch:
         self.steps = int(stats.get("total", 0) or sum(int(n) for n in stats.values()))
         self.steps_left = {rule: int(stats.get(rule, 0) or 0) for rule in WAITED}
 
-    def job_started(self, jobid: int, rule: str, wildcards: dict, logs: list[str]) -> None:
-        name = f"{wildcards.get('video', '?')}/{wildcards.get('job', '?')}"
-        if "recording" in wildcards:
-            name = wildcards["recording"]
+    def job_started(self, jobid: int, rule: str, wildcards: dict, logs: list[str]) -> bool:
+        """Note a step that starts; False when it is a job's retry after a failure that was
+        already said (its second attempt, refused at once)."""
+        name = job_name(rule, wildcards)
         self._names[jobid] = (rule, name)
+        if "video" in wildcards or "recording" in wildcards:
+            self.touched.add(name)
         log = logs[0] if logs else ""
         if rule == TRACK_RULE:
             self.running[jobid] = Running(name, log, time.time())
@@ -85,6 +98,7 @@ class Batch:
         elif rule in WAITED:
             label = WAITED[rule].format_map(_Missing(wildcards))
             self.steps_running[jobid] = Running(label, log, time.time(), rule)
+        return all(f.name != name for f in self.failures)
 
     def job_finished(self, jobid: int) -> Running | None:
         if (step := self.steps_running.pop(jobid, None)) is not None:
@@ -98,20 +112,23 @@ class Batch:
     def _step_ended(self, step: Running) -> None:
         self.steps_left[step.rule] = max(self.steps_left.get(step.rule, 1) - 1, 0)
 
-    def job_failed(self, jobid: int, rule: str, logs: list[str]) -> Failure:
-        rule_name, name = self._names.get(jobid, (rule, "?"))
+    def job_failed(self, jobid: int, rule: str, logs: list[str], retried: bool = False) -> Failure:
+        """A step failed; `retried`: Snakemake runs it again (the attempt said it can pass),
+        so it is no failure of the job (yet)."""
+        rule_name, name = self._names.get(jobid, (rule, rule))
         self.running.pop(jobid, None)
         if (step := self.steps_running.pop(jobid, None)) is not None:
             self._step_ended(step)
-        failure = Failure(name, rule_name or rule, logs, of_job="/" in name and "?" not in name)
-        if all(f.name != name for f in self.failures):
+        failure = Failure(name, rule_name or rule, logs)
+        failure.again = any(f.name == name for f in self.failures)
+        if not retried and not failure.again:
             self.failures.append(failure)
         return failure
 
     @property
     def failed(self) -> int:
-        """Failed tracking jobs (a failed recording match is listed, not counted here)."""
-        return sum(failure.of_job for failure in self.failures)
+        """Failed jobs (<video>/<job>; a failed recording match is listed, not counted here)."""
+        return sum("/" in failure.name for failure in self.failures)
 
     @property
     def waiting(self) -> int:

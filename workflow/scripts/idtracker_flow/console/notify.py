@@ -18,11 +18,13 @@ TIMEOUT_S = 20
 @dataclass
 class RunSummary:
     done: int
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (<video>/<job>, log path)
-    planned: int = 0
+    # (<video>/<job>, its reason with its log, as `pixi run status` says it)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    planned: int = 0  # the jobs of this run (and the failed ones)
     seconds: float = 0.0
     quality_table: str = ""
     stopped: bool = False  # Ctrl+C or a Snakemake error before the end
+    recordings: list[str] = field(default_factory=list)  # "  <name>: <state>: <why>", as status
 
     def title(self) -> str:
         how = "finished with failures" if self.failed else "finished"
@@ -30,12 +32,17 @@ class RunSummary:
             how = "stopped before its end"
         return (
             f"idtracker-flow run {how}: {self.done} done, {len(self.failed)} failed"
-            f" of {self.planned} tracking jobs in {clock(self.seconds)}"
+            f" of {self.planned} jobs in {clock(self.seconds)}"
         )
 
+    def failure_lines(self) -> list[str]:
+        lines = [f"  failed: {name}: {reason}" for name, reason in self.failed]
+        if self.recordings:
+            lines += ["Recordings:", *self.recordings]
+        return lines
+
     def text(self) -> str:
-        lines = [self.title()]
-        lines += [f"  failed: {name} (log: {log})" for name, log in self.failed]
+        lines = [self.title(), *self.failure_lines()]
         if self.quality_table:
             lines.append(f"Quality table: {self.quality_table}")
         return "\n".join(lines)

@@ -87,8 +87,8 @@ class Console:
         rule = getattr(record, "rule_name", "")
         wildcards = getattr(record, "wildcards", {}) or {}
         job_logs = list(getattr(record, "log", []) or [])
-        self.batch.job_started(getattr(record, "jobid", -1), rule, wildcards, job_logs)
-        if rule == "track" and not self.live:
+        first = self.batch.job_started(getattr(record, "jobid", -1), rule, wildcards, job_logs)
+        if rule == "track" and not self.live and first:
             self._say(f"started {wildcards.get('video')}/{wildcards.get('job')}")
         step = self.batch.steps_running.get(getattr(record, "jobid", -1))
         if step is not None and not self.live:
@@ -110,11 +110,16 @@ class Console:
         if self.interrupted:
             return  # a job Ctrl+C cut off: the end says so, it is no failure
         job_logs = [str(path) for path in (getattr(record, "log", []) or [])]
-        failure = self.batch.job_failed(
-            getattr(record, "jobid", -1), getattr(record, "rule_name", ""), job_logs
-        )
+        rule = getattr(record, "rule_name", "")
+        retried = summary.will_be_retried(rule, job_logs)
+        failure = self.batch.job_failed(getattr(record, "jobid", -1), rule, job_logs, retried)
+        if failure.again:
+            return  # its second attempt, refused at once: said already
         failure.reason = summary.failure_reason(failure)
         where = f" (log: {failure.logs[0]})" if failure.logs else ""
+        if retried:
+            self._say(f"retrying {failure.name}: {failure.reason}{where}", style="yellow")
+            return
         self._say(f"FAILED {failure.name}: {failure.reason}{where}", style="bold red")
 
     def _message(self, record) -> None:

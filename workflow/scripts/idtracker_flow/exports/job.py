@@ -49,3 +49,16 @@ def export_job(
     )
     atomic_files.write_text(outputs["provenance"], provenance.to_json(record_facts))
     return list(outputs.values())
+
+
+def stale_files(video: str, job: str, outputs: dict[str, Path]) -> list[Path]:
+    """Analysis files of a format config no longer asks for (tidy_table switched from
+    parquet to csv, movement off): left beside the new ones they would look current."""
+    every = {
+        "movement": layout.MOVEMENT_DATASET,
+        "tidy_parquet": layout.TIDY_TABLE.replace("{format}", "parquet"),
+        "tidy_csv": layout.TIDY_TABLE.replace("{format}", "csv"),
+    }
+    paths = [layout.job_path(pattern, video, job) for name, pattern in every.items()
+             if name not in outputs]  # fmt: skip
+    return [path for path in paths if path.is_file()]

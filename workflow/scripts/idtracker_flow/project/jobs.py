@@ -6,7 +6,12 @@ lists it as failed and every run names it (`unusable_settings`).
 """
 
 import os
+import re
 from pathlib import Path
+
+# Characters Snakemake cannot take in a wildcard's value: braces are read as a wildcard in
+# the file name (a WildcardError stops the whole batch), a backslash breaks its constraints.
+UNUSABLE_IN_NAMES = re.compile(r"[{}\\\x00-\x1f]")
 
 
 def _entries(settings_dir: Path | str):
@@ -23,15 +28,32 @@ def _entries(settings_dir: Path | str):
                 yield video.name, name[: -len(".toml")], entry
 
 
+def usable_name(video: str, job: str) -> bool:
+    return not (UNUSABLE_IN_NAMES.search(video) or UNUSABLE_IN_NAMES.search(job))
+
+
 def discover_jobs(settings_dir: Path | str = "settings") -> list[tuple[str, str]]:
-    """(video, job) pairs, sorted."""
-    return sorted((video, job) for video, job, entry in _entries(settings_dir) if entry.is_file())
+    """(video, job) pairs, sorted; names Snakemake cannot take are left to unusable_settings."""
+    return sorted(
+        (video, job)
+        for video, job, entry in _entries(settings_dir)
+        if entry.is_file() and usable_name(video, job)
+    )
 
 
 def unusable_settings(settings_dir: Path | str = "settings") -> list[tuple[str, str, str]]:
     """(video, job, what is wrong) for settings names that are no file to read."""
     found = []
     for video, job, entry in _entries(settings_dir):
+        if not usable_name(video, job):
+            odd = sorted(set(UNUSABLE_IN_NAMES.findall(f"{video}/{job}")))
+            shown = " ".join(repr(c)[1:-1] for c in odd)
+            found.append((video, job, (
+                f"{entry.path}: its name holds {shown}, which Snakemake cannot take in a file"
+                " name pattern. What to do: rename it without these characters (letters,"
+                " digits, - and _ are safe)"
+            )))  # fmt: skip
+            continue
         if entry.is_file():
             continue
         if entry.is_dir():

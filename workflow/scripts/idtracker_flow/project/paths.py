@@ -80,6 +80,7 @@ class Lookup:
     found: Path | None = None
     tried: list[str] = field(default_factory=list)
     same_name: tuple[Path, ...] = ()
+    folders: list[Path] = field(default_factory=list)  # where a file was wanted: a folder
 
     @property
     def ambiguous(self) -> bool:
@@ -99,10 +100,14 @@ def locate(
     path = normalise(written)
 
     def attempt(candidate: Path, how: str) -> bool:
-        lookup.tried.append(f"{candidate} ({how})")
         if exists(candidate):
+            lookup.tried.append(f"{candidate} ({how})")
             lookup.found = candidate
             return True
+        if not want_dir and candidate.is_dir():
+            lookup.folders.append(candidate)
+            how += ": a folder, not a file"
+        lookup.tried.append(f"{candidate} ({how})")
         return False
 
     if not is_windows_path(path) or os.name == "nt":
@@ -142,6 +147,18 @@ def describe_failure(lookup: Lookup, key: str, settings_file: Path, job: str, wh
         lines.append(
             "What to do: keep one copy, or write the full path in the settings file, or add a"
             " prefix mapping to config/config.yaml so the path as written leads to the right one."
+        )
+        return "\n".join(lines)
+    if lookup.folders:
+        folder = lookup.folders[0]
+        inside = (
+            sorted(p.name for p in folder.iterdir() if p.is_file())[:5] if folder.is_dir() else []
+        )
+        lines.append(
+            f"That is the folder {folder}, not a {what} file. What to do: write the path of the"
+            f" {what} file itself in the settings file"
+            + (f"; files in that folder: {', '.join(inside)}" if inside else "")
+            + " (or open the video again in the segmentation app, `pixi run gui`, and save)."
         )
         return "\n".join(lines)
     lines.append(f"The {what} was not found. Looked in:")

@@ -41,4 +41,11 @@ TRACK = Step("track", layout.TRACKED, "Success: session", "tracking")
 COPY = Step("copy_trajectories", layout.TRAJECTORIES, "Copied", "copying the trajectories")
 # In the order they run for a job.
 STEPS = (REPAIR, TRACK, COPY)
-BY_NAME = {step.name: step for step in STEPS}
+# The steps after tracking: a failure keeps the previous files (their outputs are flagged
+# update()), so Snakemake sees nothing to do, but status names the step, its reason and log.
+EXPORT = Step("export_job", layout.PROVENANCE, "Exported", "writing the analysis files")
+# The QC log's last line is the row's `flags` line, printed once the row is written.
+QC = Step("qc_job", layout.QC_ROW, "flags", "measuring the quality")
+BEHAVIOUR = Step("behaviour_job", layout.BEHAVIOUR_JOB, "Measured", "measuring behaviour")
+AFTER_TRACKING = (EXPORT, QC, BEHAVIOUR)
+BY_NAME = {step.name: step for step in STEPS + AFTER_TRACKING}

@@ -7,10 +7,11 @@ import os
 from idtracker_flow.project import layout
 from idtracker_flow.recordings import grouping
 from idtracker_flow.settings.digest import digest_of
+from idtracker_flow.tracking import run_lock
 
 SUCCESS = "Matched recording"
+NOT_MATCHED = "was not matched:"  # the rule's line before the reason (match_recording.py)
 # Written to the log as each part's turn comes: the console shows "(part 2 of 3)" from it.
-NOT_MATCHED = "was not matched:"  # match_recording.py: "Recording <name> was not matched:"
 PART_LINE = "Matching part {number} of {count}: {name}"
 
 
@@ -21,23 +22,29 @@ def _mtime(path: str) -> float | None:
         return None
 
 
-def _failure(log_path: str) -> str | None:
-    """The reason a match failed, from its log, or None when it worked or never ran."""
+def refusal(text: str) -> str | None:
+    """The reason a match was refused, from its log's text (None: not refused)."""
+    if NOT_MATCHED not in text:
+        return None
+    reason = [line for line in text.split(NOT_MATCHED, 1)[1].splitlines() if line.strip()]
+    return reason[0].strip() if reason else "refused"
+
+
+def _from_log(log_path: str, log_time: float) -> tuple[str, str] | None:
+    """(state, why) from a log newer than the recording's files: failed with the step's own
+    message, matching while the live run works on it, else cut off; None when it worked."""
     try:
-        text = open(log_path, encoding="utf-8").read()
+        text = open(log_path, encoding="utf-8", errors="replace").read()
     except OSError:
         return None
     if SUCCESS in text:
         return None
-    # The log holds idmatcher.ai's own output too: the reason follows the script's own words,
-    # else (a crash) it is the traceback's last line.
-    lines = [line for line in text.splitlines() if line.strip()]
-    said = [i for i, line in enumerate(lines) if line.endswith(NOT_MATCHED)]
-    if said and said[-1] + 1 < len(lines):
-        reason = lines[said[-1] + 1]
-    else:
-        reason = lines[-1] if lines else "the match failed"
-    return reason.strip() + f" (log: {log_path})"
+    if (refused := refusal(text)) is not None:
+        return "failed", f"{refused} (log: {log_path})"
+    run = run_lock.running_run()
+    if run is not None and log_time >= run.get("started", 0):
+        return "matching", f"idmatcher.ai is matching its parts now (log: {log_path})"
+    return "failed", f"stopped before it finished, e.g. the run was cut off (log: {log_path})"
 
 
 def recording_state(name: str, members, job_states: dict) -> tuple[str, str]:
@@ -51,8 +58,8 @@ def recording_state(name: str, members, job_states: dict) -> tuple[str, str]:
     log = layout.RECORDING_LOG.format(recording=name)
     summary_time, log_time = _mtime(summary), _mtime(log)
     if log_time and (summary_time is None or log_time > summary_time + 1):
-        if reason := _failure(log):
-            return "failed", reason
+        if found := _from_log(log, log_time):
+            return found
     if summary_time is None:
         return "pending", "every part is tracked: matched by the next `pixi run track`"
     newest = max(

@@ -43,9 +43,23 @@ def recover_windows_paths(text: str) -> tuple[str, list[str]]:
     return DOUBLE_QUOTED_WINDOWS_PATH.sub(fix, text), recovered
 
 
+# A settings file is a few kilobytes; one above this is not a settings file as a tracker
+# writes it (a video or a log saved under .toml, comments pasted in), and the trackers
+# would refuse it only after it had been copied and queued for the GPU.
+MAX_SETTINGS_BYTES = 1_000_000
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes; a SettingsError that says why when it cannot be read."""
     try:
+        size = path.stat().st_size
+        if size > MAX_SETTINGS_BYTES and path.is_file():
+            raise SettingsError(
+                f"Settings file {path} is {size / 1e6:.1f} MB; a settings file is a few"
+                f" kilobytes (at most {MAX_SETTINGS_BYTES / 1e6:g} MB here).\nWhat to do: open"
+                " it in a text editor: keep only the key = value lines (and short comments),"
+                " or save the settings again from the segmentation app."
+            )
         return path.read_bytes()
     except IsADirectoryError:
         raise SettingsError(

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from idtracker_flow import trackers
-from idtracker_flow.project.steps import COPY, STEPS, TRACK, Step
+from idtracker_flow.project.steps import AFTER_TRACKING, COPY, STEPS, TRACK, Step
 
 
 def failed_step(facts, files, video: str, job: str, to_run=()) -> tuple[Step, Path] | None:
@@ -33,6 +33,23 @@ def copy_failed_after_a_good_one(video: str, job: str) -> tuple[Step, Path] | No
     if not log.is_file() or not Path(COPY.output_of(video, job)).is_file():
         return None
     return None if _succeeded(COPY, log) else (COPY, log)
+
+
+def after_tracking_failed(files, video: str, job: str) -> tuple[Step, Path] | None:
+    """The first step after tracking (export, QC, behaviour) whose last attempt failed: its
+    log has no success line and is newer than its output (put back by Snakemake), or its
+    output is missing."""
+    for step in AFTER_TRACKING:
+        log = Path(step.log_of(video, job))
+        log_time = files.output_mtime(log)
+        if log_time is None:
+            continue
+        output_time = files.output_mtime(step.output_of(video, job))
+        if output_time is not None and log_time <= output_time:
+            continue
+        if not _succeeded(step, log):
+            return step, log
+    return None
 
 
 def _succeeded(step: Step, log: Path) -> bool:

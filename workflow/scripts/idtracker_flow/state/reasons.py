@@ -6,7 +6,7 @@ from datetime import datetime
 from idtracker_flow import trackers
 from idtracker_flow.project import layout
 from idtracker_flow.project.json_files import read_json
-from idtracker_flow.project.steps import BY_NAME, COPY, REPAIR, TRACK
+from idtracker_flow.project.steps import BEHAVIOUR, BY_NAME, COPY, EXPORT, REPAIR, TRACK
 from idtracker_flow.settings import digest
 
 
@@ -143,3 +143,14 @@ def code_changed_since(tracked_times: list[float]) -> int:
     code += (workflow / "scripts").rglob("*.py")
     newest = max((p.stat().st_mtime for p in code if p.is_file()), default=0)
     return sum(stamp < newest for stamp in tracked_times)
+
+
+def after_tracking_advice(step, kept: bool) -> str:
+    """What to do when a step after tracking failed; `kept`: its previous files are there."""
+    if not kept:  # never made: the next run tries again
+        return "fix what it says, then `pixi run track` makes it"
+    if step is EXPORT:
+        return "the previous analysis files are kept; fix what it says, then `pixi run export`"
+    if step is BEHAVIOUR:
+        return "the previous behaviour files are kept; fix what it says, then `pixi run track`"
+    return "the previous quality row is kept; do what its log says"

@@ -3,6 +3,7 @@
 import csv
 from pathlib import Path
 
+from idtracker_flow.project.config_names import unknown_names
 from idtracker_flow.state.facts import Project
 from idtracker_flow.state.verdict import STATES, JobStatus, code_changed_since, totals
 
@@ -97,6 +98,8 @@ def notes_for(project: Project, statuses: list[JobStatus]) -> list[str]:
             f"skip: in config/config.yaml lists {entry}, but there is no settings/{entry}.toml."
             f" Fix the spelling there, or `pixi run unskip {entry}` if it is gone for good."
         )
+    folders = {video for video, _ in project.jobs} | {video for video, _, _ in project.unusable}
+    notes += unknown_names(project.config, folders, with_join=False)  # join: with recordings
     if old := code_changed_since(statuses):
         notes.append(
             f"{old} done job(s) were tracked before the workflow's code last changed; they are"

@@ -124,6 +124,19 @@ def collect(project: Project | None = None) -> list[JobStatus]:
                     " tracking/ keeps the previous copy"
                 )
                 continue
+            if (after := failures.after_tracking_failed(project.files, video, job)) is not None:
+                step, log = after
+                if run is not None and step.output_of(video, job) in live_outputs:
+                    status.state = "running"
+                    status.reason = f"tracked; {step.doing}"
+                    continue
+                status.state, status.log = "failed", str(log)
+                kept = os.path.isfile(step.output_of(video, job))
+                status.reason = (
+                    f"tracked, but {step.doing} failed: {failures.first_problem(log, step)}"
+                    f" (log: {log}); {reasons.after_tracking_advice(step, kept)}"
+                )
+                continue
             reasons.done(status, project.facts(video, job))
             continue
         facts = project.facts(video, job)

@@ -10,7 +10,9 @@ that attempt repeats the message); an attempt that died without one (killed from
 SLURM TIMEOUT, NODE_FAIL, PREEMPTED) counts as transient.
 """
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 from idtracker_flow.project import atomic_files
@@ -19,24 +21,48 @@ from idtracker_flow.trackers.protocol import CUDA_OUT_OF_MEMORY
 __all__ = ["CUDA_OUT_OF_MEMORY", "forget", "previous", "remember"]
 
 
+# Where the note goes when the log's disk is full (a stall or a disk-full failure, exactly
+# when the decision "do not retry" matters most): memory, not the full disk.
+SPARE_FOLDER = Path("/dev/shm")
+
+
 def note_path(log: Path) -> Path:
     return Path(f"{log}.failure.json")
 
 
+def spare_note_path(log: Path) -> Path:
+    key = hashlib.sha1(os.path.abspath(log).encode()).hexdigest()[:16]
+    return SPARE_FOLDER / f"idtracker-flow-{key}.failure.json"
+
+
 def remember(log: Path, message: str, transient: bool) -> None:
     # The whole message: Snakemake removes a failed attempt's log before the next one.
-    record = {"transient": transient, "reason": message}
-    atomic_files.write_text(note_path(log), json.dumps(record))
+    text = json.dumps({"transient": transient, "reason": message})
+    try:
+        atomic_files.write_text(note_path(log), text)
+        return
+    except OSError:
+        pass
+    try:
+        spare_note_path(log).write_text(text)
+    except OSError:
+        pass  # nowhere to write: the next attempt finds no note (see previous)
 
 
 def forget(log: Path) -> None:
-    note_path(log).unlink(missing_ok=True)
+    for path in (note_path(log), spare_note_path(log)):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def previous(log: Path) -> dict:
     """How the previous attempt failed; {"transient": True} when it left no note."""
-    try:
-        record = json.loads(note_path(log).read_text())
-    except (OSError, ValueError):
-        return {"transient": True, "reason": "it was stopped from outside (no note left)"}
-    return record if isinstance(record, dict) else {"transient": True, "reason": ""}
+    for path in (note_path(log), spare_note_path(log)):
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        return record if isinstance(record, dict) else {"transient": True, "reason": ""}
+    return {"transient": True, "reason": "it was stopped from outside (no note left)"}
