@@ -16,6 +16,7 @@ import pytest
 OUR_LINES = [
     re.compile(pattern)
     for pattern in (
+        r"Preparing the run\.\.\.",  # the console's first words, until Snakemake has planned
         r"No NVIDIA GPU to share: .*",
         r"Tracking jobs at once: .*",  # the launcher's sizing line on a GPU machine
         r"Tracking \d+ jobs?\. Snakemake's full output: .*",
@@ -67,7 +68,8 @@ def screens_of(
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            screens.append(_tmux("capture-pane", "-p", "-t", "0", socket=socket))
+            # -J: a line the terminal wrapped comes back as the one line it is.
+            screens.append(_tmux("capture-pane", "-p", "-J", "-t", "0", socket=socket))
             if "EXIT=" in screens[-1]:
                 break
             time.sleep(1)
