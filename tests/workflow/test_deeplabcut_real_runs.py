@@ -11,12 +11,14 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+import yaml
 from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status
 
 from idtracker_flow import trackers
@@ -162,10 +164,23 @@ def test_analysis_files_qc_and_provenance(analysed):
         == hashlib.sha256(expected.read_bytes()).hexdigest()
     )
     assert provenance["model"]["software"]["deeplabcut_version"] == "3.0.2"
+    # The tracker's knobs as DeepLabCut read them: the file's digest and its values.
+    knobs = model.inference_config(config)
+    recorded = provenance["model"]["inference_cfg"]
+    assert recorded["sha256"] == hashlib.sha256(knobs.read_bytes()).hexdigest()
+    values = yaml.safe_load(knobs.read_text())
+    assert recorded["tracking"]["track_method"] == "box"
+    for key in ("boundingboxslack", "iou_threshold", "max_age", "min_hits"):
+        assert recorded["tracking"][key] == values[key], key
+    assert provenance["model"]["n_tracks"] == 2
     summary = pd.read_csv(ws.path("results", "qc", "summary.csv"))
     row = summary.set_index("job").loc["poses"]
     assert row["tracker"] == "DeepLabCut" and row["possible_identity_swaps"] == 0
     assert row["mean_likelihood"] > 0.6 and row["keypoints_found"] > 0.9
+    # The frames behind the count, in the job's QC file (none here: the tracks hold).
+    qc = json.loads(ws.path("results", "qc", "jobs", "arena1", "poses.json").read_text())
+    assert qc["identity_swaps"]["count"] == 0 and qc["identity_swaps"]["frames"] == []
+    assert 5 < qc["identity_swaps"]["body_length_px"] < 100
     assert ws.path("results", "qc", "plots", "arena1", "poses.trajectories.png").is_file()
     # The console follows the job through DeepLabCut's own stages (not idtracker.ai's parser).
     log = ws.path("results", "logs", "track", "arena1", "poses.log").read_text()
@@ -173,11 +188,71 @@ def test_analysis_files_qc_and_provenance(analysed):
     assert trackers.by_name("deeplabcut").stage_reader().feed(log).name == "saving"
 
 
+def test_a_named_job_gets_deeplabcuts_labelled_video(analysed):
+    import cv2
+
+    ws, _, _ = analysed
+    record = json.loads(ws.path("results", "sessions", "arena1", "poses.tracked.json").read_text())
+    # Named, not flagged (its row has no flag): made all the same.
+    result = ws.task("videos", "arena1/poses", timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    made = ws.path("results", "videos", "arena1", "poses.avi")
+    capture = cv2.VideoCapture(str(made))
+    frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    readable, image = capture.read()
+    capture.release()
+    assert readable and image.shape[:2] == (
+        record["deeplabcut"]["height"],
+        record["deeplabcut"]["width"],
+    )
+    assert frames == record["deeplabcut"]["video_frames"], frames
+    # What DeepLabCut needs stays in the session folder; its own mp4 was not left there.
+    work = ws.path("results", "sessions", "arena1", "session_poses", "deeplabcut")
+    assert list(work.glob("*_meta.pickle")) and list(work.glob("*_bx.h5"))
+    assert not list(work.glob("*_labeled.mp4"))
+
+
+def test_filterpredictions_exports_filtered_tracks_beside_the_raw_ones(analysed):
+    ws, _, config = analysed
+    ws.write_settings(
+        "arena1",
+        "smooth",
+        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
+        'n_tracks = 2\nfilterpredictions = "median"\nfilter_windowlength = 5\n',
+    )
+    result = ws.snakemake("tracking/arena1/smooth.h5")
+    ws.settings_path("arena1", "smooth").unlink()  # the other tests plan without it
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    raw = tracks_file.read_full(ws.path("tracking", "arena1", "smooth.h5"))
+    filtered = tracks_file.read_full(ws.path("tracking", "arena1", "smooth.filtered.h5"))
+    assert list(filtered.columns) == list(raw.columns) and len(filtered) == len(raw)
+    x = filtered.xs("x", axis=1, level="coords").to_numpy()
+    raw_x = raw.xs("x", axis=1, level="coords").to_numpy()
+    seen = np.isfinite(x) & np.isfinite(raw_x)
+    # A median filter of 5 frames: not the raw numbers, yet within a few pixels of them.
+    assert seen.mean() > 0.9 and not np.array_equal(x[seen], raw_x[seen])
+    assert np.nanmedian(np.abs(x[seen] - raw_x[seen])) < 3.0
+    record = json.loads(ws.path("results", "sessions", "arena1", "smooth.tracked.json").read_text())
+    assert record["deeplabcut"]["filterpredictions"] == {"filtertype": "median", "windowlength": 5}
+
+
 def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
     ws, folder, config = analysed
     assert planned_jobs(ws.snakemake("-n")) == {}
     # Other changes to the project (labels, config.yaml) do not re-run the job.
     os.utime(config)
+    assert planned_jobs(ws.snakemake("-n")) == {}
+    # The tracker's knobs (inference_cfg.yaml) are the job's input: an edit plans it again.
+    knobs = model.inference_config(config)
+    text, stamp = knobs.read_text(), knobs.stat().st_mtime_ns
+    knobs.write_text(text.replace("max_age: 1\n", "max_age: 2\n"))
+    planned = planned_jobs(ws.snakemake("-n"))
+    assert planned.get("track") == 1 and planned.get("export_job") == 1, planned
+    status_text, rows = run_status(ws)
+    assert rows["arena1/poses"]["state"] == "outdated", status_text
+    assert "tracker settings edited (inference_cfg.yaml)" in rows["arena1/poses"]["reason"]
+    knobs.write_text(text)  # as it was, time included: nothing to do again
+    os.utime(knobs, ns=(stamp, stamp))
     assert planned_jobs(ws.snakemake("-n")) == {}
     python = Path(trained_python(ws))
     before = model.snapshot(config)
@@ -196,6 +271,56 @@ def trained_python(ws) -> str:
         if line.startswith("deeplabcut_python:"):
             return line.split(":", 1)[1].strip()
     raise AssertionError("no deeplabcut_python in the test's config")
+
+
+def test_more_tracks_than_individuals_are_refused_in_seconds(analysed):
+    ws, _, config = analysed
+    ws.write_settings(
+        "arena1",
+        "five",
+        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
+        "n_tracks = 5\n",
+    )
+    started = time.monotonic()
+    result = ws.task("fix-paths", timeout=600)
+    seconds = time.monotonic() - started
+    ws.settings_path("arena1", "five").unlink()
+    assert result.returncode != 0
+    log = ws.path("results", "logs", "repair_settings", "arena1", "five.log").read_text()
+    assert "Job arena1/five" in log and "n_tracks = 5" in log, log
+    assert "2 individuals (animal1, animal2)" in log and "at most 2" in log, log
+    assert seconds < 60, f"refused after {seconds:.0f} s"  # no analysis: the settings step
+
+
+def test_deeplabcuts_own_failure_is_said_on_the_console_in_status_and_kept(analysed):
+    """A tracker that links nothing (iou_threshold above 1: no two boxes overlap that much),
+    as DeepLabCut's defaults did for the issue's user: DeepLabCut's reason and the advice on
+    the console and in status, each attempt's whole log kept."""
+    ws, _, config = analysed
+    knobs = model.inference_config(config)
+    text, stamp = knobs.read_text(), knobs.stat().st_mtime_ns
+    knobs.write_text(text.replace("iou_threshold: 0.6\n", "iou_threshold: 1.01\n"))
+    ws.write_settings(
+        "arena1",
+        "lost",
+        f'tracker = "deeplabcut"\nproject = "{config}"\nvideo_paths = ["videos/arena1.mp4"]\n'
+        "n_tracks = 2\n",
+    )
+    try:
+        result = ws.track("tracking/arena1/lost.h5", timeout=1800)
+        _, rows = run_status(ws)
+    finally:
+        knobs.write_text(text)
+        os.utime(knobs, ns=(stamp, stamp))
+    assert result.returncode != 0
+    said = "Job arena1/lost: DeepLabCut did not produce tracks: DeepLabCut found no animal"
+    output = result.stdout + result.stderr
+    assert said in output and "What to do: " in output and "inference_cfg.yaml" in output, output
+    reason = rows["arena1/lost"]["reason"]
+    assert said in reason and "What to do: " in reason and "iou_threshold" in reason, reason
+    logs = ws.path("results", "logs", "track", "arena1")
+    first = (logs / "lost.log.attempt1.log").read_text()
+    assert "Stage: poses and tracks" in first and said in first  # DeepLabCut's own run, whole
 
 
 def test_missing_model_and_missing_deeplabcut_say_what_to_do(analysed):

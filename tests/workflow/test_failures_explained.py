@@ -192,6 +192,11 @@ def test_a_killed_tracker_is_tried_again_within_the_run(project):
     output = result.stdout + result.stderr
     assert "retrying demo/good: " in output and "FAILED" not in output
     assert "1 done, 0 failed of 1 jobs" in output  # done on its retry: no failure
+    # The first attempt's log is kept whole beside it (Snakemake deletes it before a retry).
+    first = ws.path("results", "logs", "track", "demo", "good.log.attempt1.log")
+    assert "Its whole log: results/logs/track/demo/good.log.attempt1.log" in log, log
+    kept = first.read_text()
+    assert "Running: " in kept and "killed by SIGKILL" in kept and "Success" not in kept
 
 
 def test_a_failure_another_attempt_cannot_fix_is_not_tried_again(project):

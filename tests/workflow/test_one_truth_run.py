@@ -65,6 +65,7 @@ def test_the_end_of_a_run_status_and_the_notice_agree(workspace):
     assert f"rec: failed: {recording[1]}" in console
     assert f"rec: failed: {recording[1]}" in notice.read_text()
     assert "?/?" not in console and "no error message" not in console
+    assert "Cannot restore" not in console  # Snakemake's bookkeeping of update() outputs
     # The title counts jobs, not tracking steps, the same in both.
     title = re.search(r"^idtracker-flow run .*$", console, re.M)[0]
     assert title.split(" in ")[0] == notice.read_text().splitlines()[0].split(" in ")[0]

@@ -7,6 +7,7 @@ and the copy is made anew.
 """
 
 import sys
+from pathlib import Path
 
 from idtracker_flow import trackers
 from idtracker_flow.project import atomic_files, disk_full, layout, step_log, steps
@@ -34,6 +35,7 @@ def main(smk) -> None:
                 raise atomic_files.BadContent(problem)
             with disk_full.explained(f"Job {job_name}", smk.output.trajectories, log):
                 atomic_files.copy_file(source, smk.output.trajectories, check=check)
+                copy_beside(tracker, source.parent, Path(smk.output.trajectories), log)
         except atomic_files.BadContent as problem:
             print(
                 f"Job {job_name}: {problem}; {smk.output.trajectories} was left as it was."
@@ -44,6 +46,19 @@ def main(smk) -> None:
             )
             sys.exit(1)
         print(steps.COPY.success_line(f"{source} -> {smk.output.trajectories}"), file=log)
+
+
+def copy_beside(tracker, session: Path, copy: Path, log) -> None:
+    """The tracker's further results (DeepLabCut's filtered tracks) beside the copy; one the
+    session no longer has (the job no longer asks for it) is removed, not left stale."""
+    for name, suffix in tracker.RESULTS_BESIDE.items():
+        target = copy.with_name(copy.stem + suffix)
+        if (session / name).is_file():
+            atomic_files.copy_file(session / name, target, check=tracker.result_problem)
+            print(f"Copied {session / name} -> {target}", file=log)
+        elif target.exists():
+            target.unlink()
+            print(f"Removed {target}: the session has no {name} now.", file=log)
 
 
 if __name__ == "__main__" and "snakemake" in globals():

@@ -15,7 +15,9 @@ def main(smk) -> None:
         session = layout.job_path(layout.SESSION, video, job)
         tracker = trackers.for_record(read_json(smk.input.tracked))
         try:
-            tracker.overlay(session, Path(smk.input.trajectories), Path(smk.output.video))
+            tracker.overlay(
+                session, Path(smk.input.trajectories), Path(smk.output.video), smk.config
+            )
         except Exception as error:  # the tracker's own errors, a video that moved
             print(
                 f"Job {layout.job_id(video, job)}: {tracker.DISPLAY_NAME}'s video generator"

@@ -31,10 +31,13 @@ def start_attempt(log_path: Path, attempt: int, attempts: int, log) -> bool:
     attempt runs alone on a GPU (the previous one ran out of GPU memory)."""
     if attempt == 1:
         retry.forget(log_path)  # a note from an earlier run says nothing about this one
+        retry.forget_attempts(log_path)
         return False
     previous = retry.previous(log_path)
     print(f"Attempt {attempt} of {attempts}. The previous attempt failed:", file=log)
     print(previous.get("reason", ""), file=log)
+    if (kept := retry.attempt_log(log_path, attempt - 1)).is_file():
+        print(f"Its whole log: {kept}", file=log)
     if not previous.get("transient"):
         print(
             "\nNot tried again: another attempt cannot fix that (it is not a crash, a kill or"
@@ -90,6 +93,8 @@ def main(smk) -> None:
                 print(f"\n{error}\nThis can pass: the job is tried again.", file=log)
             else:
                 print(f"\n{error}", file=log)
+            log.flush()
+            retry.keep_attempt(log_path, attempt)  # Snakemake deletes the log before a retry
             sys.exit(1)
         retry.forget(log_path)
         record["provenance"] = capture_at_tracking(

@@ -1,9 +1,9 @@
 """`pixi run videos [--flagged] [<video>/<job> ...]`: videos with the trajectories drawn on
-them (results/videos/<video>/<job>.avi), by the tracker's own video generator (idtracker.ai's;
-a tracker without one says how to draw its own).
+them (results/videos/<video>/<job>.avi), by the tracker's own video generator (idtracker.ai's,
+DeepLabCut's create_labeled_video; a tracker without one says how to draw its own).
 
-Not part of a default run (a video per job takes time and disk): every tracked job, the
-jobs the quality table flags, or the jobs named.
+Not part of a default run (a video per job takes time and disk): every tracked job, or the
+jobs named and (--flagged) those the quality table flags.
 """
 
 import csv
@@ -24,18 +24,18 @@ def flagged_jobs(summary: Path) -> list[tuple[str, str]]:
 
 
 def chosen_jobs(args: list[str], tracked: list[tuple[str, str]]) -> list[tuple[str, str]] | str:
-    """The jobs to make videos of, or what is wrong with the arguments."""
+    """The jobs to make videos of, or what is wrong with the arguments: the jobs named
+    (flagged or not), the flagged ones with --flagged, every tracked job without either."""
     named = [arg for arg in args if not arg.startswith("-")]
-    if "--flagged" in args:
-        if not Path(layout.QC_SUMMARY_CSV).is_file():
-            return f"There is no quality table ({layout.QC_SUMMARY_CSV}) yet: run `pixi run track`."
-        return [key for key in flagged_jobs(Path(layout.QC_SUMMARY_CSV)) if key in tracked]
-    if not named:
-        return tracked
     keys = [tuple(name.split("/", 1)) for name in named]
     if unknown := [name for name, key in zip(named, keys) if key not in tracked]:
         return f"Not tracked (yet): {', '.join(unknown)}. {USAGE}"
-    return keys
+    if "--flagged" in args:
+        if not Path(layout.QC_SUMMARY_CSV).is_file():
+            return f"There is no quality table ({layout.QC_SUMMARY_CSV}) yet: run `pixi run track`."
+        flagged = flagged_jobs(Path(layout.QC_SUMMARY_CSV))
+        keys += [key for key in flagged if key in tracked and key not in keys]
+    return keys if named or "--flagged" in args else tracked
 
 
 def tracker_of(key: tuple[str, str]):
@@ -49,6 +49,7 @@ def main(args: list[str]) -> int:
     tracked = [
         key for key in facts.Project().targets if Path(steps.TRACK.output_of(*key)).is_file()
     ]
+    named = [arg for arg in args if not arg.startswith("-")]
     jobs = chosen_jobs(args, tracked)
     if isinstance(jobs, str):
         print(jobs)
@@ -62,10 +63,8 @@ def main(args: list[str]) -> int:
         print(f"Left out ({tracker.DISPLAY_NAME} jobs): {names}. {tracker.no_overlay()}")
         jobs = [key for key in jobs if key not in keys]
     if not jobs:
-        print(
-            "No job to make a video of"
-            + (" (none is flagged)." if args else " (none tracked yet).")
-        )
+        why = "none is flagged" if "--flagged" in args else "none tracked yet"
+        print(f"No job to make a video of ({'the jobs named are left out' if named else why}).")
         return 0
     print(f"Videos of {len(jobs)} jobs in results/videos/.")
     targets = [layout.job_file(layout.OVERLAY_VIDEO, *key) for key in jobs]

@@ -20,6 +20,10 @@ SAID_BY_FAILED_LINE = (
     "RuleException",
     "Exiting because a job execution failed",
     "WorkflowError:\nAt least one job did not complete successfully",
+    # Its bookkeeping of update() outputs after a failed step: the end list and status say
+    # whether the previous files were kept.
+    "Restored previous version of ",
+    "Cannot restore ",
 )
 NOTHING_TO_DO = "Nothing to be done"
 REFRESH_S = 1.0

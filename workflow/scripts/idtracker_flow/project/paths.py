@@ -136,8 +136,11 @@ def locate(
     return lookup
 
 
-def describe_failure(lookup: Lookup, key: str, settings_file: Path, job: str, what: str) -> str:
-    """One message that says which file, which key, where we looked and what to do."""
+def describe_failure(
+    lookup: Lookup, key: str, settings_file: Path, job: str, what: str, video_dirs: bool = True
+) -> str:
+    """One message that says which file, which key, where we looked and what to do.
+    `video_dirs`: whether the video folders were searched (videos; not a model's project)."""
     lines = [
         f"Job {job}: {key} in {settings_file} points at '{lookup.written}'.",
     ]
@@ -164,9 +167,13 @@ def describe_failure(lookup: Lookup, key: str, settings_file: Path, job: str, wh
     lines.append(f"The {what} was not found. Looked in:")
     lines += [f"  - {place}" for place in lookup.tried]
     folder = "/".join(normalise(lookup.written).rstrip("/").split("/")[:-1]) or "."
+    where = (
+        f"put the {what} into one of the video folders (config/config.yaml, video_dirs)"
+        if video_dirs
+        else f"write the path of the {what} as it is on this computer in {settings_file}"
+    )
     lines.append(
-        f"What to do: put the {what} into one of the video folders (config/config.yaml,"
-        f" video_dirs), or add a prefix mapping to config/config.yaml, e.g.\n"
+        f"What to do: {where}, or add a prefix mapping to config/config.yaml, e.g.\n"
         f"  path_prefixes:\n    {folder!r}: /the/same/folder/on/this/computer"
     )
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from idtracker_flow.project import atomic_files
 from idtracker_flow.project.json_files import read_json
 from idtracker_flow.qc import metrics as qc_metrics
 from idtracker_flow.qc import plots as qc_plots
+from idtracker_flow.qc import pose_quality
 
 
 def make_job_qc(
@@ -31,7 +32,8 @@ def make_job_qc(
     poses = tracker.read_poses(Path(result), record)
     facts = tracker.session_facts(Path(session), record)
     traj = qc_metrics.from_poses(poses)
-    row = qc_metrics.job_row(video, job, traj, facts, record, thresholds, poses)
+    swaps = pose_quality.swap_report(poses)
+    row = qc_metrics.job_row(video, job, traj, facts, record, thresholds, poses, swaps)
     for path in (row_path, trajectory_png, timeline_png):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     name = f"{video}/{job}"
@@ -42,5 +44,7 @@ def make_job_qc(
         f"{name}: identification over time",
         timeline_png,
     )
-    atomic_files.write_text(row_path, json.dumps(row, indent=2) + "\n")
+    # Beside the row (the summary's columns): which frames to look at for each possible swap.
+    details = {"identity_swaps": swaps.as_dict()} if swaps is not None else {}
+    atomic_files.write_text(row_path, json.dumps({**row, **details}, indent=2) + "\n")
     return row

@@ -160,9 +160,11 @@ def job_row(
     tracked_record: dict | None = None,
     thresholds: dict | None = None,
     poses=None,
+    swaps=None,
 ) -> dict:
     """The QC row of one job (keys: COLUMNS). Missing numbers are None. `session_info`: the
-    tracker's session facts; `poses`: the result in the common form (for the pose columns)."""
+    tracker's session facts; `poses`: the result in the common form (for the pose columns);
+    `swaps`: its pose_quality.SwapReport when the caller has it."""
     positions = trajectories.positions
     n_frames, n_animals = positions.shape[:2]
     intervals = session_info.get("tracking_intervals")
@@ -198,7 +200,7 @@ def job_row(
                 float(np.median(speed)) if speed.size and trajectories.body_length else None,
                 3,
             ),
-            **(pose_quality.pose_columns(poses) if poses is not None else {}),
+            **(pose_quality.pose_columns(poses, swaps) if poses is not None else {}),
             **tracker.qc_columns(trajectories, session_info, record),
             "tracking_seconds": record.get("seconds"),
             "device": tracker.device_label(record.get("device")),
@@ -241,7 +243,10 @@ def flags(row: dict, thresholds: dict) -> list[str]:
     if likelihood is not None and likelihood < minimum:
         reasons.append(f"mean keypoint likelihood {likelihood:.2f} < {minimum:g}")
     if swaps := row.get("possible_identity_swaps"):
-        reasons.append(f"{swaps} possible identity swaps (the animals' labels jump between them)")
+        reasons.append(
+            f"{swaps} possible identity swaps (a track changes animal; frames: identity_swaps"
+            " in the job's QC file)"
+        )
     longest = row.get("longest_gap_seconds")
     if longest is not None and longest > thresholds["max_gap_seconds"]:
         reasons.append(

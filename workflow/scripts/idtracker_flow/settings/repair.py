@@ -63,8 +63,10 @@ class _Repair:
     options: dict = field(default_factory=dict)  # config parts a tracker may use (recordings)
     total_frames: int | None = None  # of its videos together, once they were checked
 
-    def failure(self, lookup, key: str, what: str) -> None:
-        message = paths.describe_failure(lookup, key, self.settings, self.job_name, what)
+    def failure(self, lookup, key: str, what: str, video_dirs: bool = True) -> None:
+        message = paths.describe_failure(
+            lookup, key, self.settings, self.job_name, what, video_dirs
+        )
         self.problems.append(message)
 
     def path_value(self, path: Path | str) -> tomlkit.items.String:

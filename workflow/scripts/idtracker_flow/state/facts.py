@@ -7,7 +7,7 @@ Nothing here decides anything: decision.py does, from these facts alone.
 
 import base64
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from idtracker_flow import trackers
@@ -114,7 +114,7 @@ class JobFacts:
     # Steps whose output Snakemake marked incomplete: being made now (the output may not exist
     # yet), or, when it exists and no run is working, left half-made by a run cut off.
     incomplete: set[str]
-    model_changed: str = "input changed"  # how status words a newer model file
+    model_changed: list[str] = field(default_factory=list)  # per file: what a newer one means
 
     def cut_off(self, step: str) -> bool:
         """The step's output exists but is marked incomplete: Snakemake makes it again."""
@@ -175,5 +175,5 @@ class Project:
                 name: self.files.input_mtime(outputs[name]) for name in (REPAIR.name, TRACK.name)
             },
             incomplete={name for name, path in outputs.items() if path in self.incomplete},
-            model_changed=inputs.files_changed,
+            model_changed=[inputs.changed(path) for path in inputs.files],
         )

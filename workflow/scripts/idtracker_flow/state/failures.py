@@ -62,7 +62,7 @@ def _succeeded(step: Step, log: Path) -> bool:
 def first_problem(log_path: Path, step: Step) -> str:
     """The line of a failed step's log that says what went wrong: the tracker's own first
     error line where it has one (idtracker.ai's first CRITICAL message), else the
-    workflow's own message (its scripts write it first)."""
+    workflow's own message (its scripts write it first) with its "What to do:" line."""
     try:
         text = log_path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
@@ -71,9 +71,16 @@ def first_problem(log_path: Path, step: Step) -> str:
         if (line := tracker.failure_line(text)) is not None:
             return line
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if line.startswith("Job ") or "Error" in line:
-            return line
+    # The workflow's message first: it holds the tracker's reason and says what to do.
+    for found in (lambda line: line.startswith("Job "), lambda line: "Error" in line):
+        for at, line in enumerate(lines):
+            if found(line):
+                return line + _advice(lines[at + 1 : at + 2])
     if lines and step is not TRACK:
         return lines[0]
     return "interrupted before it finished (no error message)"
+
+
+def _advice(following: list[str]) -> str:
+    """The workflow's advice when the next line gives it (messages say why, then what to do)."""
+    return f" {following[0]}" if following and following[0].startswith("What to do:") else ""

@@ -44,9 +44,9 @@ def _changed_inputs(facts, since: float | None) -> list[str]:
     for path, stamp in zip(facts.videos, facts.video_times):
         if stamp is not None and stamp > since:
             reasons.append(f"video {path} changed {when(stamp)}")
-    for path, stamp in zip(facts.model, facts.model_times):
+    for path, stamp, what in zip(facts.model, facts.model_times, facts.model_changed):
         if stamp is not None and stamp > since:
-            reasons.append(f"{facts.model_changed}: {path} is new ({when(stamp)})")
+            reasons.append(f"{what}: {path} changed {when(stamp)}")
     return reasons
 
 

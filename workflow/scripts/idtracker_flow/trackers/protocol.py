@@ -72,8 +72,14 @@ class TrackInputs:
 
     after_jobs: list[tuple[str, str]] = field(default_factory=list)  # tracked first
     files: list[str] = field(default_factory=list)  # a newer one runs the job again
-    # How status words a newer file: "{what}: {path} is new ({when})".
+    # How status words a newer file: "{what}: {path} changed {when}"; `why` per file, else
+    # `files_changed`.
     files_changed: str = "input changed"
+    why: dict[str, str] = field(default_factory=dict)
+
+    def changed(self, path: str) -> str:
+        """What a newer `path` means, in the user's words."""
+        return self.why.get(path, self.files_changed)
 
 
 @dataclass
@@ -122,7 +128,8 @@ class SettingsFrame(Protocol):
     options: dict  # the config parts the repair was given (recordings, for_workflow)
     total_frames: int | None  # of the videos together, once videos() checked them
 
-    def failure(self, lookup, key: str, what: str) -> None: ...
+    # `video_dirs`: False for a file never looked for in the video folders (a model)
+    def failure(self, lookup, key: str, what: str, video_dirs: bool = True) -> None: ...
 
     def path_value(self, path: Path | str) -> object: ...  # a path as the repaired file holds it
 
@@ -147,6 +154,9 @@ class Tracker(Protocol):
     # Session files the user may rewrite after tracking (a validator): the copy and the QC
     # watch them once they exist (relative to the session folder).
     EDITED_IN_SESSION: dict[str, str]  # step name -> file
+    # Further results copied beside the main one when the session has them (session file ->
+    # suffix of the copy in tracking/, e.g. ".filtered.h5"), never instead of it.
+    RESULTS_BESIDE: dict[str, str]
     QC_COLUMNS: tuple[str, ...]  # its own columns of the QC table, in order
     QC_NUMERIC_COLUMNS: tuple[str, ...]  # those of them that are numbers
     CAPABILITIES: frozenset[str]  # e.g. "recordings" (identities matched across parts)
@@ -176,5 +186,5 @@ class Tracker(Protocol):
     def provenance(self, record: dict, facts: dict) -> dict: ...  # its sections of the record
     def validated_on(self, session: Path) -> str | None: ...
     def device_label(self, recorded: str | None) -> str: ...
-    def overlay(self, session: Path, result: Path, output: Path) -> None: ...
+    def overlay(self, session: Path, result: Path, output: Path, config: dict) -> None: ...
     def no_overlay(self) -> str | None: ...  # why it draws no overlay video (None: it does)

@@ -7,18 +7,28 @@ profile's resources grow with the attempt). A settings, video or disk problem fa
 way again: such an attempt stops at once and says so. Each attempt leaves a note beside the
 job's log saying how it failed (Snakemake removes the log itself before the next attempt, so
 that attempt repeats the message); an attempt that died without one (killed from outside, e.g.
-SLURM TIMEOUT, NODE_FAIL, PREEMPTED) counts as transient.
+SLURM TIMEOUT, NODE_FAIL, PREEMPTED) counts as transient. A failed attempt's whole log is
+kept beside it as `<log>.attempt<N>.log` (the tracker's own output: the next attempt's log
+replaces it).
 """
 
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 from idtracker_flow.project import atomic_files
 from idtracker_flow.trackers.protocol import CUDA_OUT_OF_MEMORY
 
-__all__ = ["CUDA_OUT_OF_MEMORY", "forget", "previous", "remember"]
+__all__ = [
+    "CUDA_OUT_OF_MEMORY",
+    "forget",
+    "forget_attempts",
+    "keep_attempt",
+    "previous",
+    "remember",
+]
 
 
 # Where the note goes when the log's disk is full (a stall or a disk-full failure, exactly
@@ -66,3 +76,25 @@ def previous(log: Path) -> dict:
             continue
         return record if isinstance(record, dict) else {"transient": True, "reason": ""}
     return {"transient": True, "reason": "it was stopped from outside (no note left)"}
+
+
+def attempt_log(log: Path, attempt: int) -> Path:
+    return Path(f"{log}.attempt{attempt}.log")
+
+
+def keep_attempt(log: Path, attempt: int) -> Path | None:
+    """Copy a failed attempt's log beside it (None when it cannot be read)."""
+    try:
+        shutil.copyfile(log, attempt_log(log, attempt))
+    except OSError:
+        return None
+    return attempt_log(log, attempt)
+
+
+def forget_attempts(log: Path) -> None:
+    """A new run: the attempts of an earlier one say nothing about it."""
+    for old in Path(log).parent.glob(f"{Path(log).name}.attempt*.log"):
+        try:
+            old.unlink(missing_ok=True)
+        except OSError:
+            continue

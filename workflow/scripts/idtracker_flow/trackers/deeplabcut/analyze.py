@@ -6,12 +6,14 @@ and keep the stitched tracks.
         [--snapshot-index I]
         [--n-tracks N] [--track-method ellipse|box|skeleton] [--batch-size B]
         [--device auto|cpu|cuda|cuda:0]
+        [--filterpredictions median|arima [--filter-windowlength W] --filtered-output F.h5]
 
 The workflow calls this with the DeepLabCut environment's Python (.venv-dlc); the main
 environment has no DeepLabCut. DeepLabCut writes everything into --workdir, which is wiped first
 so that no file of an earlier run (an older model's detections or tracklets) is reused. The
-stitched tracks (DeepLabCut's `<video><scorer>_bx|_el|_sk.h5`, HDF key "tracks") are moved to
---output; the other files (detections, assemblies, tracklets) stay in --workdir.
+stitched tracks (DeepLabCut's `<video><scorer>_bx|_el|_sk.h5`, HDF key "tracks") are copied to
+--output; they and the other files (metadata, detections, assemblies, tracklets) stay in
+--workdir, where DeepLabCut's own tools (create_labeled_video) find them.
 
 --summary gets a JSON record of the run: versions, the snapshot file used, the device, frame
 count, rate and size of the video, individuals, bodyparts and the time analyze_videos took; after
@@ -57,6 +59,8 @@ class Model:
     track_method: str
     default_track_method: str
     keypoints: int  # per animal (DeepLabCut's multianimalbodyparts)
+    inference_cfg: Path  # the tracker's knobs, read by convert_detections2tracklets
+    individuals: int  # the project's individuals (n_tracks' default)
 
 
 # --- arguments ---------------------------------------------------------------------------------
@@ -87,16 +91,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--track-method", choices=TRACK_METHODS, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    parser.add_argument("--filterpredictions", choices=("median", "arima"), default=None)
+    parser.add_argument("--filter-windowlength", type=int, default=5)
+    parser.add_argument("--filtered-output", type=Path, default=None, help="filtered tracks")
     args = parser.parse_args(argv)
-    for name in ("config", "video", "workdir", "output", "summary"):
-        setattr(args, name, getattr(args, name).resolve())
+    if args.filterpredictions and args.filtered_output is None:
+        parser.error("--filterpredictions needs --filtered-output")
+    for name in ("config", "video", "workdir", "output", "summary", "filtered_output"):
+        if getattr(args, name) is not None:
+            setattr(args, name, getattr(args, name).resolve())
     return args
 
 
 def check_inputs(args: argparse.Namespace) -> None:
     for label, path in (("DeepLabCut project file", args.config), ("video", args.video)):
         if not path.is_file():
-            raise JobFailed(f"The {label} {path} does not exist.")
+            raise JobFailed(
+                f"The {label} {path} does not exist.\nWhat to do: correct the path in the job's"
+                " settings file, then run `pixi run track` again."
+            )
     # Wiping the work folder must never delete the job's own inputs.
     for path in (args.config, args.video):
         if path.is_relative_to(args.workdir):
@@ -120,7 +133,8 @@ def resolve_device(requested: str) -> tuple[str, str | None]:
     if not torch.cuda.is_available():
         raise JobFailed(
             f"Device {requested} was asked for, but PyTorch sees no usable GPU (CUDA not "
-            "available). Run the job on a GPU node, or set the device to cpu (much slower)."
+            "available).\nWhat to do: run the job on a GPU node, or set `device: cpu` in"
+            " config/config.yaml (much slower)."
         )
     index = torch.device(requested).index
     index = torch.cuda.current_device() if index is None else index
@@ -145,8 +159,9 @@ def resolve_model(args: argparse.Namespace) -> Model:
         )
     except FileNotFoundError as error:
         raise JobFailed(
-            f"Shuffle {args.shuffle} of {args.config} has no PyTorch model folder ({error}). "
-            "Create the training dataset for this shuffle and train the network first."
+            f"Shuffle {args.shuffle} of {args.config} has no PyTorch model folder ({error})."
+            "\nWhat to do: create the training dataset for this shuffle and train the network"
+            " first."
         ) from None
     if not loader.project_cfg.get("multianimalproject"):
         raise JobFailed(f"{args.config} is not a multi-animal DeepLabCut project.")
@@ -172,6 +187,8 @@ def resolve_model(args: argparse.Namespace) -> Model:
         track_method=method,
         default_track_method=default,
         keypoints=keypoints,
+        inference_cfg=loader.model_folder.parent / "test" / "inference_cfg.yaml",
+        individuals=len(loader.project_cfg.get("individuals") or []),
     )
 
 
@@ -182,7 +199,8 @@ def check_tracker(method: str) -> None:
     if problem:
         raise JobFailed(
             f"The {method} tracker cannot be used with DeepLabCut {deeplabcut.__version__}: "
-            f"{problem}. Choose the box (or ellipse) tracker."
+            f'{problem}.\nWhat to do: set track_method = "box" (or "ellipse") in the job\'s'
+            " settings file."
         )
 
 
@@ -193,12 +211,14 @@ def find_snapshot(utils, index: int | str, folder: Path, task):
         found = sorted(p.name for p in folder.glob(f"{task.snapshot_prefix}-*.pt"))
         if not found:
             raise JobFailed(
-                f"No trained network: no {task.snapshot_prefix}-*.pt file in {folder}. "
-                "Train the network (deeplabcut.train_network) before analysing videos."
+                f"No trained network: no {task.snapshot_prefix}-*.pt file in {folder}."
+                "\nWhat to do: train the network (deeplabcut.train_network) before analysing"
+                " videos."
             ) from None
         raise JobFailed(
             f"Snapshot index {index} does not exist in {folder}, which holds "
-            f"{', '.join(found)} (index 0 is the oldest, -1 the last or best)."
+            f"{', '.join(found)} (index 0 is the oldest, -1 the last or best).\nWhat to do:"
+            " set snapshot_index in the job's settings file to one of them."
         ) from None
 
 
@@ -245,8 +265,9 @@ def analyze(args: argparse.Namespace, model: Model, device: str) -> float:
     except RuntimeError as error:
         if "out of memory" in str(error).lower():
             raise JobFailed(
-                f"CUDA out of memory on {device}: the GPU ran out of memory. Lower the batch size "
-                f"(now {args.batch_size or 'the project default'}) or use a larger GPU."
+                f"CUDA out of memory on {device}: the GPU ran out of memory.\nWhat to do: lower"
+                f" batch_size in the job's settings file (now {args.batch_size or 'the project'}"
+                "'s default) or use a larger GPU."
             ) from None
         raise
     return time.monotonic() - start
@@ -269,24 +290,28 @@ def track(args: argparse.Namespace, model: Model, common: dict) -> None:
 
 
 def nothing_tracked_message(model: Model) -> str:
-    message = (
-        'DeepLabCut found no animal it could follow in this video ("Tracklets are empty"): '
-        "in no stretch of at least 10 frames were keypoints detected, joined into animals and "
-        "linked from frame to frame. Check that the network is trained for videos like this "
-        f"one (snapshot used: {model.snapshot.name}; its detections are in the work folder)."
-    )
+    advice = ["check that the network is trained for videos like this one"]
     if model.keypoints < 3:
-        message += (
-            f" This project has {model.keypoints} keypoint(s) per animal: DeepLabCut 3.0.2 "
-            "joins keypoints into animals only with at least 3 keypoints per animal."
+        advice.append(
+            f"this project has {model.keypoints} keypoint(s) per animal: DeepLabCut 3.0.2 joins"
+            " keypoints into animals only with at least 3"
         )
     if model.track_method != "box":
-        message += (
-            f" The {model.track_method} tracker often loses animals with few keypoints, or "
-            "keypoints on one line (with 3 keypoints per animal the ellipse tracker failed where "
-            "the box tracker worked): try the box tracker."
+        advice.append(
+            f"the {model.track_method} tracker often loses animals with few keypoints or"
+            ' keypoints on one line: try track_method = "box"'
         )
-    return message
+    advice.append(
+        f"loosen the tracker in {model.inference_cfg}: a larger boundingboxslack (pixels"
+        " around each animal's box), a lower iou_threshold, a larger max_age (frames a track"
+        " waits for its animal; docs/settings.md: DeepLabCut's tracker)"
+    )
+    return (
+        'DeepLabCut found no animal it could follow in this video ("Tracklets are empty"): in'
+        " no stretch of at least 10 frames were keypoints detected, joined into animals and"
+        f" linked from frame to frame (snapshot used: {model.snapshot.name}; its detections"
+        f" are in the work folder).\nWhat to do: {'; '.join(advice)}."
+    )
 
 
 def tracks_file(args: argparse.Namespace, model: Model) -> Path:
@@ -297,9 +322,42 @@ def tracks_file(args: argparse.Namespace, model: Model) -> Path:
         present = ", ".join(sorted(p.name for p in args.workdir.iterdir())) or "nothing"
         raise JobFailed(
             f"DeepLabCut wrote no tracks file {path.name} in {args.workdir} (it holds: "
-            f"{present}). Its output above says which step stopped."
+            f"{present}).\nWhat to do: its output above in this log says which step stopped."
         )
     return path
+
+
+def filter_tracks(args: argparse.Namespace, model: Model, produced: Path) -> Path:
+    """DeepLabCut's filterpredictions on the stitched tracks: a second file (the raw tracks
+    stay as they are), rewritten under the tracks' own HDF key so that both read alike."""
+    import deeplabcut
+    import pandas as pd
+
+    print(f"{STAGE} filtering", flush=True)
+    extra = {"snapshot_index": args.snapshot_index} if args.snapshot_index is not None else {}
+    deeplabcut.filterpredictions(
+        str(args.config),
+        str(args.video),
+        shuffle=args.shuffle,
+        trainingsetindex=args.trainingsetindex,
+        filtertype=args.filterpredictions,
+        windowlength=args.filter_windowlength,
+        save_as_csv=False,
+        destfolder=str(args.workdir),
+        track_method=model.track_method,
+        **extra,
+    )
+    made = produced.with_name(f"{produced.stem}_filtered.h5")
+    if not made.is_file():
+        raise JobFailed(
+            f"DeepLabCut's filterpredictions wrote no {made.name} in {args.workdir}.\nWhat to"
+            " do: read its output above in this log, or delete filterpredictions from the"
+            " job's settings file."
+        )
+    table = pd.read_hdf(made, key="df_with_missing")
+    keyed = made.with_name(f"{made.stem}.tracks.h5")
+    table.to_hdf(keyed, key="tracks", format="table", mode="w")
+    return keyed
 
 
 # How this script tells the workflow's console which stage it is at (stages.py reads it).
@@ -309,12 +367,27 @@ STAGE = "Stage:"
 # --- outputs -----------------------------------------------------------------------------------
 
 
-def replace_atomically(source: Path, target: Path) -> None:
-    """Move SOURCE to TARGET so that TARGET is never seen half-written (it may be on another
-    file system than SOURCE, so copy next to it first)."""
+def read_knobs(path: Path) -> dict | None:
+    """The inference_cfg.yaml as it is now: its digest and values (None when there is none:
+    DeepLabCut then writes its defaults there, read again after the analysis)."""
+    import hashlib
+
+    import yaml
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    values = yaml.safe_load(data) or {}
+    return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "values": values}
+
+
+def copy_atomically(source: Path, target: Path) -> None:
+    """Copy SOURCE to TARGET so that TARGET is never seen half-written. SOURCE stays where
+    DeepLabCut's own tools look for it (create_labeled_video: `pixi run videos`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    shutil.move(source, partial)
+    shutil.copyfile(source, partial)
     os.replace(partial, target)
 
 
@@ -357,7 +430,8 @@ def describe_tracks(path: Path) -> dict:
     }
 
 
-def summary(args, model: Model, device: str, gpu: str | None, seconds: float, tracks) -> dict:
+def summary(args, model: Model, device: str, gpu: str | None, seconds: float, tracks,
+            knobs: dict | None) -> dict:  # fmt: skip
     import deeplabcut
     import torch
 
@@ -368,10 +442,18 @@ def summary(args, model: Model, device: str, gpu: str | None, seconds: float, tr
         "config": str(args.config),
         "video": str(args.video),
         "shuffle": args.shuffle,
+        "trainingsetindex": args.trainingsetindex,
         "scorer": model.scorer,
         "snapshot": str(model.snapshot),
         "detector_snapshot": str(model.detector_snapshot) if model.detector_snapshot else None,
         "track_method": model.track_method,
+        "n_tracks": args.n_tracks or model.individuals,
+        "filterpredictions": (
+            {"filtertype": args.filterpredictions, "windowlength": args.filter_windowlength}
+            if args.filterpredictions
+            else None
+        ),
+        "inference_cfg": knobs,
         "device": device,
         "cuda_available": torch.cuda.is_available(),
         "gpu": gpu,
@@ -390,14 +472,19 @@ def run(args: argparse.Namespace) -> None:
     model = resolve_model(args)
     print(f"DeepLabCut job: {model.snapshot} on {device}, tracker {model.track_method}", flush=True)
     fresh_workdir(args.workdir)
+    knobs = read_knobs(model.inference_cfg)  # as the tracker reads it, before any edit
     print(f"{STAGE} poses and tracks", flush=True)  # the workflow's console reads these
     seconds = analyze(args, model, device)
+    knobs = knobs or read_knobs(model.inference_cfg)
     print(f"{STAGE} saving", flush=True)
     produced = tracks_file(args, model)
     tracks = describe_tracks(produced)
-    replace_atomically(produced, args.output)
+    filtered = filter_tracks(args, model, produced) if args.filterpredictions else None
+    copy_atomically(produced, args.output)
+    if filtered is not None:
+        copy_atomically(filtered, args.filtered_output)
     # Last: the summary doubles as the mark that the job finished.
-    write_json(args.summary, summary(args, model, device, gpu, seconds, tracks))
+    write_json(args.summary, summary(args, model, device, gpu, seconds, tracks, knobs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,8 @@ jobs, so status, skip, the report and the cluster profile treat both alike. Exam
     n_tracks = 2               # optional (default: the project's individuals)
     track_method = "box"       # optional: box or ellipse (default: the project's)
     batch_size = 8             # optional (default: the project's)
+    filterpredictions = "median"  # optional: DeepLabCut's filter, median or arima (default: none)
+    filter_windowlength = 5    # optional: the median filter's window in frames (odd, default 5)
 """
 
 TRACKER_KEY = "tracker"
@@ -27,7 +29,10 @@ KEYS = {
     "n_tracks": "the number of animals to track (default: the project's individuals)",
     "track_method": "box or ellipse (default: the project's default_track_method)",
     "batch_size": "frames per batch on the GPU (default: the project's)",
+    "filterpredictions": "DeepLabCut's filter of the tracks: median or arima (default: none)",
+    "filter_windowlength": "the median filter's window in frames (odd, default 5)",
 }
+FILTERS = ("median", "arima")
 # DeepLabCut 3.0.2's skeleton tracker crashes (could not broadcast (6,1) into (3,1)), so it is
 # refused before any GPU time; the box tracker is the one that held animals in our tests.
 TRACK_METHODS = ("box", "ellipse")
@@ -67,8 +72,22 @@ def problems(settings: dict) -> list[str]:
         )
     elif method is not None and method not in TRACK_METHODS:
         found.append(f"track_method = {method!r} must be one of {', '.join(TRACK_METHODS)}.")
+    found += _filter_problems(settings)
     advice = "What to do: correct it (docs/settings.md: DeepLabCut projects lists every key)."
     return [p if "What to do" in p else f"{p}\n{advice}" for p in found]
+
+
+def _filter_problems(settings: dict) -> list[str]:
+    found = []
+    kind = settings.get("filterpredictions")
+    if kind is not None and kind not in FILTERS:
+        found.append(f"filterpredictions = {kind!r} must be one of {', '.join(FILTERS)}.")
+    window = settings.get("filter_windowlength")
+    if window is not None and not (_whole_number(window, 3) and window % 2 == 1):
+        found.append(f"filter_windowlength = {window!r} must be an odd whole number ≥ 3.")
+    if window is not None and kind != "median":
+        found.append('filter_windowlength is for filterpredictions = "median" only.')
+    return found
 
 
 def options(settings: dict) -> dict:
@@ -80,4 +99,6 @@ def options(settings: dict) -> dict:
         "n_tracks": settings.get("n_tracks"),
         "track_method": settings.get("track_method"),
         "batch_size": settings.get("batch_size"),
+        "filterpredictions": settings.get("filterpredictions"),
+        "filter_windowlength": settings.get("filter_windowlength"),
     }

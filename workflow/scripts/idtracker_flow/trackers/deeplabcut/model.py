@@ -4,8 +4,10 @@ DeepLabCut 3 (PyTorch engine) keeps a shuffle's snapshots in
 <project>/dlc-models-pytorch/iteration-<i>/<Task><date>-trainset<pct>shuffle<s>/train/ as
 snapshot-<epochs>.pt and snapshot-best-<epochs>.pt, and picks one by index from a list sorted
 by epochs with the best one last (deeplabcut/pose_estimation_pytorch/data/snapshots.py). The
-same rules here give the DAG its edge: a new snapshot (retraining) re-runs the jobs that use
-it, and nothing else about the project does. Importing DeepLabCut would cost ~12 s per DAG.
+same rules here give the DAG its edges: a new snapshot (retraining), a new detector snapshot
+(top-down models) or an edited inference_cfg.yaml (the tracker's knobs, beside train/ in
+test/) re-runs the jobs that use them, and nothing else about the project does. Importing
+DeepLabCut would cost ~12 s per DAG.
 """
 
 import re
@@ -13,6 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 
 SNAPSHOT = re.compile(r"^snapshot(?P<best>-best)?-(?P<epochs>\d+)\.pt$")
+# A top-down model's detector (DeepLabCut's Task.DETECT: prefix snapshot-detector).
+DETECTOR_SNAPSHOT = re.compile(r"^snapshot-detector(?P<best>-best)?-(?P<epochs>\d+)\.pt$")
+# pytorch_config.yaml's top-level `method`: td (top-down) needs a detector.
+METHOD_LINE = re.compile(r"^method:\s*['\"]?(?P<method>\w+)", re.MULTILINE)
+INFERENCE_CFG = "inference_cfg.yaml"
 MODELS_FOLDER = "dlc-models-pytorch"
 
 
@@ -73,13 +80,13 @@ def train_folder(config_yaml: Path, shuffle: int, trainingsetindex: int = 0) -> 
     return Path(config_yaml).parent / MODELS_FOLDER / iteration / name / "train"
 
 
-def sorted_snapshots(folder: Path) -> list[Path]:
+def sorted_snapshots(folder: Path, pattern: re.Pattern = SNAPSHOT) -> list[Path]:
     """Snapshots by epochs, the best one last (DeepLabCut's order for snapshot indices)."""
     try:
         names = [entry.name for entry in folder.iterdir()]
     except OSError:
         return []
-    found = [(SNAPSHOT.match(name), name) for name in names]
+    found = [(pattern.match(name), name) for name in names]
     keyed = [(bool(m["best"]), int(m["epochs"]), name) for m, name in found if m]
     return [folder / name for _, _, name in sorted(keyed)]
 
@@ -98,12 +105,55 @@ def snapshot(
     if index == "best":
         snapshots = [path for path in snapshots if "-best-" in path.name][-1:]
         index = -1
-    if not isinstance(index, int) or not snapshots or not -len(snapshots) <= index < len(snapshots):
-        names = ", ".join(path.name for path in snapshots) or "none"
+    if not snapshots:
         raise ModelMissing(
-            f"no trained network to analyse with: snapshot {index!r} of shuffle {shuffle} is"
-            f" not in {folder} (snapshots there: {names}).\nWhat to do: train the network"
-            f" (deeplabcut.train_network on {config_yaml}, shuffle={shuffle}), or set `shuffle`"
-            " / `snapshot_index` in the job's settings file to a trained one."
+            f"no trained network to analyse with: shuffle {shuffle} has no snapshot in"
+            f" {folder}.\nWhat to do: train the network (deeplabcut.train_network on"
+            f" {config_yaml}, shuffle={shuffle}), or set `shuffle` in the job's settings file"
+            " to a trained one."
         )
+    if not isinstance(index, int) or not -len(snapshots) <= index < len(snapshots):
+        raise ModelMissing(wrong_index(index, shuffle, snapshots, folder))
+    return snapshots[index]
+
+
+def wrong_index(index, shuffle: int, snapshots: list[Path], folder: Path) -> str:
+    """The network is trained, the index points past its snapshots: list what there is."""
+    listed = ", ".join(f"{i} = {path.name}" for i, path in enumerate(snapshots))
+    return (
+        f"snapshot_index {index!r} does not exist: the snapshots of shuffle {shuffle} in"
+        f" {folder} are {listed} (-1 is the last, the best one when DeepLabCut kept one)."
+        f"\nWhat to do: set `snapshot_index` in the job's settings file to one of"
+        f" 0 .. {len(snapshots) - 1} or -1, or delete the line to use the project's"
+        " snapshotindex."
+    )
+
+
+def inference_config(config_yaml: Path, shuffle: int = 1, trainingsetindex: int = 0) -> Path:
+    """The shuffle's inference_cfg.yaml: the tracker's knobs (boundingboxslack, iou_threshold,
+    max_age, min_hits, topktoretain, pcutoff...) that analyze_videos reads from test/."""
+    return (
+        train_folder(Path(config_yaml), shuffle, trainingsetindex).parent / "test" / INFERENCE_CFG
+    )
+
+
+def detector_snapshot(
+    config_yaml: Path, shuffle: int = 1, trainingsetindex: int = 0
+) -> Path | None:
+    """A top-down model's detector snapshot (config.yaml's detector_snapshotindex); None for
+    a bottom-up model or when it cannot be told (DeepLabCut then says so itself)."""
+    folder = train_folder(Path(config_yaml), shuffle, trainingsetindex)
+    try:
+        text = (folder / "pytorch_config.yaml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    method = METHOD_LINE.search(text)
+    if method is None or method["method"].lower() != "td":
+        return None
+    index = read_project(str(config_yaml)).get("detector_snapshotindex", -1)
+    snapshots = sorted_snapshots(folder, DETECTOR_SNAPSHOT)
+    if index == "best":
+        snapshots, index = [path for path in snapshots if "-best-" in path.name][-1:], -1
+    if not isinstance(index, int) or not -len(snapshots) <= index < len(snapshots):
+        return None
     return snapshots[index]

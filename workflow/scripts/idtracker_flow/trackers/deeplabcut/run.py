@@ -21,6 +21,7 @@ from idtracker_flow.trackers.protocol import (
 
 RUNNER = Path(__file__).with_name("analyze.py")
 TRACKS = "tracks.h5"
+FILTERED = "tracks.filtered.h5"  # filterpredictions' output, when the job asks for it
 SUMMARY = "deeplabcut.json"
 DESTFOLDER = "deeplabcut"  # DeepLabCut's own files (pickles), kept for its tracklet GUI
 
@@ -42,9 +43,13 @@ def runner_command(python: Path, settings: dict, session: Path, device: str) -> 
         "--shuffle", str(options["shuffle"]),
         "--device", device_argument(device),
     ]  # fmt: skip
-    for key in ("trainingsetindex", "snapshot_index", "n_tracks", "track_method", "batch_size"):
+    optional = ("trainingsetindex", "snapshot_index", "n_tracks", "track_method", "batch_size",
+                "filterpredictions", "filter_windowlength")  # fmt: skip
+    for key in optional:
         if options[key] is not None:
             command += [f"--{key.replace('_', '-')}", str(options[key])]
+    if options["filterpredictions"]:
+        command += ["--filtered-output", str(session / FILTERED)]
     return command
 
 
@@ -82,12 +87,9 @@ def command(request: RunRequest, resources: Resources) -> Command:
 def judge(request: RunRequest, status: int, log) -> dict:
     """DeepLabCut's part of the tracking record; raises RunFailed when it made no tracks."""
     summary = read_json(request.session / SUMMARY)
-    problem = summary.get("error")
-    if status != 0 and not problem:
-        problem = f"DeepLabCut stopped (exit status {status}). Its last lines:\n" + last_lines(log)
-    if problem := problem or tracks_file.problem(request.session / TRACKS):
+    if problem := failure(summary, status, log, request.session / TRACKS):
         raise RunFailed(
-            f"Job {request.job_name}: DeepLabCut did not produce tracks.\n  {problem}",
+            f"Job {request.job_name}: DeepLabCut did not produce tracks: {problem}",
             transient=CUDA_OUT_OF_MEMORY in problem,
         )
     used, expected = summary.get("snapshot"), request.found["snapshot"]
@@ -101,13 +103,30 @@ def judge(request: RunRequest, status: int, log) -> dict:
     }
 
 
-def last_lines(log, count: int = 8) -> str:
-    """The end of the job's log (DeepLabCut's traceback), for the failure message: the log
-    itself is replaced when Snakemake tries the job again."""
+def failure(summary: dict, status: int, log, tracks: Path) -> str | None:
+    """Why there are no tracks, the reason on the first line (what the console and status
+    show) and what to do on the next; None when there are."""
+    if problem := summary.get("error"):
+        return problem  # analyze.py's own message: reason, then "What to do: ..."
+    output = f"DeepLabCut's output in {getattr(log, 'name', 'the log')}"
+    if status != 0:
+        lines = last_lines(log)
+        return (
+            f"it stopped with exit status {status}: {lines[-1].strip() if lines else ''}"
+            f"\nWhat to do: read {output} for the step that stopped. Its last lines:\n"
+            + "\n".join(lines)
+        )
+    if problem := tracks_file.problem(tracks):
+        return f"{problem}.\nWhat to do: read {output}."
+    return None
+
+
+def last_lines(log, count: int = 8) -> list[str]:
+    """The end of the job's log (DeepLabCut's traceback), for the failure message."""
     try:
         log.flush()
         lines = Path(log.name).read_text(encoding="utf-8", errors="replace").splitlines()
     except (OSError, AttributeError):
-        return "    (see the log)"
+        return []
     kept = [line for line in lines if line.strip()][-count:]
-    return "\n".join(f"    {line}" for line in kept)
+    return [f"    {line}" for line in kept]

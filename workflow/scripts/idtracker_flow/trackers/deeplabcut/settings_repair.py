@@ -27,7 +27,7 @@ def repair_settings(frame: SettingsFrame) -> None:
     if lookup.found is None:
         lookup = paths.locate(str(written), frame.settings, frame.prefixes, [], want_dir=True)
     if lookup.found is None:
-        frame.failure(lookup, "project", "DeepLabCut project")
+        frame.failure(lookup, "project", "DeepLabCut project", video_dirs=False)
         return
     config_yaml = model.project_config_path(lookup.found.resolve())
     options = job_settings.options(values)
@@ -37,6 +37,27 @@ def repair_settings(frame: SettingsFrame) -> None:
         )
     except model.ModelMissing as error:
         frame.problems.append(f"{where}: project '{written}': {error}")
+    if problem := too_many_tracks(options["n_tracks"], config_yaml):
+        frame.problems.append(f"{where}: {problem}")
     frame.document["project"] = frame.path_value(config_yaml)
     if str(config_yaml) != str(written):
         frame.notes.append(f"project: '{written}' -> {config_yaml}")
+
+
+def too_many_tracks(n_tracks: int | None, config_yaml) -> str | None:
+    """More tracks than the project's individuals: DeepLabCut analyses the whole video, then
+    leaves the extra tracks empty (or nearly), so it is refused before any GPU time."""
+    try:
+        individuals = model.read_project(str(config_yaml)).get("individuals") or []
+    except model.ModelMissing:
+        return None  # said already, by the snapshot's check
+    if not isinstance(n_tracks, int) or not individuals or n_tracks <= len(individuals):
+        return None
+    return (
+        f"n_tracks = {n_tracks}, but the DeepLabCut project {config_yaml} has"
+        f" {len(individuals)} individuals ({', '.join(map(str, individuals))}): DeepLabCut"
+        " cannot make more tracks than that (the extra ones stay empty).\nWhat to do: set"
+        f" n_tracks to at most {len(individuals)} in the job's settings file (or delete the"
+        " line for all of them); for more animals, add individuals to the project's"
+        " config.yaml, label and train again."
+    )

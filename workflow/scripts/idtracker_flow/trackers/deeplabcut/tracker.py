@@ -15,6 +15,8 @@ DISPLAY_NAME = "DeepLabCut"
 PROCESS_MARKER = _run.RUNNER.name.encode()
 RESULT_IN_SESSION = _run.TRACKS
 EDITED_IN_SESSION: dict[str, str] = {}
+# filterpredictions' tracks (a job setting), beside the raw ones in tracking/.
+RESULTS_BESIDE = {_run.FILTERED: ".filtered.h5"}
 QC_COLUMNS: tuple[str, ...] = ()  # the pose columns are every pose tracker's (qc/pose_quality.py)
 QC_NUMERIC_COLUMNS: tuple[str, ...] = ()
 CAPABILITIES = frozenset()
@@ -43,31 +45,56 @@ def arena(settings: dict) -> None:
 
 
 def track_inputs(digest: dict, job, settings_path: str, config: dict, jobs, cache) -> TrackInputs:
-    """The trained snapshot: retraining (a new snapshot) analyses the job again; nothing else
-    about the project does. `cache`: one lookup per project and snapshot choice per DAG."""
+    """The trained snapshot (and a top-down model's detector) and the shuffle's
+    inference_cfg.yaml: retraining or editing the tracker's knobs analyses the job again;
+    nothing else about the project does. `cache`: one lookup per project and snapshot choice
+    per DAG."""
     if not digest.get("project"):
         return TrackInputs()
     key = (NAME, digest["project"], settings_path, digest["shuffle"], digest["snapshot_index"],
            digest["trainingsetindex"])  # fmt: skip
     if key not in cache:
-        cache[key] = _find_snapshot(digest, Path(settings_path), config["path_prefixes"])
-    return TrackInputs(files=cache[key], files_changed="DeepLabCut model retrained")
+        cache[key] = _model_files(digest, Path(settings_path), config["path_prefixes"], cache)
+    return TrackInputs(files=list(cache[key]), why=cache[key])
 
 
-def _find_snapshot(digest: dict, settings: Path, prefixes: dict) -> list[str]:
+# How status words each of the model's files when it is newer than the job's tracks.
+RETRAINED = "DeepLabCut model retrained"
+DETECTOR_RETRAINED = "DeepLabCut detector retrained"
+KNOBS_EDITED = "DeepLabCut tracker settings edited (inference_cfg.yaml)"
+
+
+def _model_files(digest: dict, settings: Path, prefixes: dict, cache: dict) -> dict[str, str]:
+    """{file: what a newer one means}; {} when the project or its snapshot cannot be found
+    (the repair fails on it with a message, not the whole DAG). Found once per project and
+    snapshot choice, however many jobs (settings files) use them."""
     lookup = paths.locate(digest["project"], settings, prefixes, [])
     if lookup.found is None:
         lookup = paths.locate(digest["project"], settings, prefixes, [], want_dir=True)
     if lookup.found is None:
-        return []  # the repair fails on it with a message, not the whole DAG
+        return {}
     config_yaml = model.project_config_path(lookup.found)
+    shuffle, index, trainset = (
+        digest[k] for k in ("shuffle", "snapshot_index", "trainingsetindex")
+    )
+    key = (NAME, "model", str(config_yaml), shuffle, index, trainset)
+    if key not in cache:
+        cache[key] = _files_of(config_yaml, shuffle, index, trainset)
+    return cache[key]
+
+
+def _files_of(config_yaml: Path, shuffle: int, index, trainset: int) -> dict[str, str]:
     try:
-        snapshot = model.snapshot(
-            config_yaml, digest["shuffle"], digest["snapshot_index"], digest["trainingsetindex"]
-        )
+        snapshot = model.snapshot(config_yaml, shuffle, index, trainset)
+        files = {str(snapshot): RETRAINED}
+        if detector := model.detector_snapshot(config_yaml, shuffle, trainset):
+            files[str(detector)] = DETECTOR_RETRAINED
+        # DeepLabCut writes a default one when there is none: only an existing one is an input.
+        if (knobs := model.inference_config(config_yaml, shuffle, trainset)).is_file():
+            files[str(knobs)] = KNOBS_EDITED
     except model.ModelMissing:
-        return []
-    return [str(snapshot)]
+        return {}
+    return files
 
 
 # -- running ----------------------------------------------------------------------------------
@@ -140,11 +167,10 @@ def device_label(recorded: str | None) -> str:
 
 
 def no_overlay() -> str | None:
-    return (
-        "DeepLabCut draws its own: deeplabcut.create_labeled_video(config, [video],"
-        " shuffle=..., track_method=...)."
-    )
+    return None  # DeepLabCut's own create_labeled_video draws it (labelled_video.py)
 
 
-def overlay(session: Path, result: Path, output: Path) -> None:
-    raise NotImplementedError(no_overlay())
+def overlay(session: Path, result: Path, output: Path, config: dict) -> None:
+    from idtracker_flow.trackers.deeplabcut import labelled_video
+
+    labelled_video.write(session, result, output, config)

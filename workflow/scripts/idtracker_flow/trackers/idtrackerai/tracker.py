@@ -19,6 +19,7 @@ RESULT_IN_SESSION = files.TRAJECTORIES
 # The validator rewrites both after tracking: the copy follows trajectories.h5, the QC
 # session.json (last_validated).
 EDITED_IN_SESSION = {"copy_trajectories": files.TRAJECTORIES, "qc_job": files.SESSION_JSON}
+RESULTS_BESIDE: dict[str, str] = {}
 QC_COLUMNS = _quality.COLUMNS
 QC_NUMERIC_COLUMNS = _quality.NUMERIC_COLUMNS
 CAPABILITIES = frozenset({"recordings"})  # identities matched across parts (idmatcher.ai)
@@ -147,7 +148,7 @@ def no_overlay() -> str | None:
     return None
 
 
-def overlay(session: Path, result: Path, output: Path) -> None:
+def overlay(session: Path, result: Path, output: Path, config: dict) -> None:
     from idtracker_flow.trackers.idtrackerai.overlay import write_overlay
 
     write_overlay(session, result, output)
