@@ -70,6 +70,11 @@ def test_the_end_of_a_run_status_and_the_notice_agree(workspace):
     title = re.search(r"^idtracker-flow run .*$", console, re.M)[0]
     assert title.split(" in ")[0] == notice.read_text().splitlines()[0].split(" in ")[0]
     assert ", 1 failed of 5 jobs" in title, title
+    # The behaviour table of the jobs measured, although one job failed its export.
+    behaviour = ws.path("results", "behaviour", "summary.csv").read_text()
+    assert "demo,good," in behaviour and "named,x," not in behaviour
+    page = ws.path("results", "behaviour", "summary.html").read_text()
+    assert "are not measured yet (failed or waiting)" in page
     print("\n--- console end ---\n" + console[console.index(title) :])
     print("--- notice ---\n" + notice.read_text())
     print("--- status ---\n" + printed)

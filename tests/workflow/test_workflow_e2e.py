@@ -29,6 +29,8 @@ ONE_JOB_AGAIN = {
     "export_job": 1,
     "qc_job": 1,
     "qc_summary": 1,
+    "behaviour_job": 1,
+    "behaviour_summary": 1,
     "all": 1,
 }
 

@@ -227,9 +227,9 @@ def all_repaired_settings(wildcards=None):
 
 
 def after_failed_run():
-    """After a run with failed jobs: the quality table of the jobs that worked (the
-    qc_summary rule, which needs every job's row, did not run), with the failed jobs listed,
-    and the list at the end of the run's output. `pixi run status` decides them, from the
+    """After a run with failed jobs: the quality table and the behaviour table of the jobs
+    that worked (their summary rules, which need every job's row, did not run), with the
+    failed jobs listed, and the list at the end of the run's output. `pixi run status` decides them, from the
     files; the next run remakes the table once the failed jobs have rows."""
     from idtracker_flow.qc.summary import write_partial_summary
     from idtracker_flow.state import facts, verdict
@@ -242,6 +242,16 @@ def after_failed_run():
                 f"Quality table for the {done} of {len(TARGET_JOBS)} jobs with results:"
                 f" {layout.QC_SUMMARY_CSV}",
                 file=sys.stderr,
+            )
+        if BEHAVIOUR_ON:
+            from idtracker_flow.behaviour.summary import write_partial
+
+            behaviour = config["behaviour"]
+            write_partial(
+                all_behaviour_tables(),
+                config["metadata"] or None,
+                behaviour["plot_measure"],
+                behaviour["group_by"],
             )
         lines = verdict.failure_report(statuses)
     except Exception as error:

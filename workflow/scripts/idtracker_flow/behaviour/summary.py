@@ -112,3 +112,26 @@ def group_plot(table, measure: str, group: str, path) -> None:
     fig.tight_layout()
     fig.savefig(path, format="png")
     plt.close(fig)
+
+
+def write_partial(tables: list[str], sheet: str | None, measure: str, group_by: str) -> int:
+    """The batch's table from the jobs and recordings measured so far, when others failed
+    (the behaviour_summary rule needs them all, so it did not run). Returns how many."""
+    from idtracker_flow.project import layout
+
+    found = [Path(path) for path in tables if Path(path).is_file()]
+    if not found:
+        return 0
+    table, problems = build(found, sheet)
+    outputs = {
+        "csv": Path(layout.BEHAVIOUR_SUMMARY_CSV),
+        "parquet": Path(layout.BEHAVIOUR_SUMMARY_PARQUET),
+        "html": Path(layout.BEHAVIOUR_SUMMARY_HTML),
+        "plot": Path(layout.BEHAVIOUR_SUMMARY_PLOT),
+    }
+    missing = len(tables) - len(found)
+    note = (
+        f"{missing} of {len(tables)} jobs and recordings are not measured yet (failed or waiting)"
+    )
+    write(table, [note, *problems], outputs, measure, group_by)
+    return len(found)
