@@ -7,6 +7,7 @@ import shlex
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,10 @@ def screens_of(
             time.sleep(1)
     finally:
         _tmux("kill-server", socket=socket)
+    # Every screen, for a look after a failure (tests/artifacts/ is git-ignored).
+    artifacts = Path(__file__).parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / f"screens-{Path(str(folder)).name}.txt").write_text("\n=====\n".join(screens))
     return screens
 
 
