@@ -83,14 +83,26 @@ def screens_of(
     return screens
 
 
+def _ours(line: str) -> bool:
+    return any(p.fullmatch(line) for p in OUR_LINES)
+
+
 def foreign_lines(screens: list[str]) -> list[str]:
-    """Lines on any screen that no pattern of OUR_LINES accounts for. The tail of one of our
-    lines on a row of its own counts as ours: seen under load as the end of the batch line
-    ("left not known yet") left by a redraw of the live block (its cause is not pinned down)."""
-    seen = {line.rstrip() for screen in screens for line in screen.splitlines() if line.strip()}
-    ours = {line for line in seen if any(p.fullmatch(line) for p in OUR_LINES)}
+    """Lines on any screen that no pattern of OUR_LINES accounts for. A row that continues
+    the row above it (the console wrapped one of its lines: rich wraps at the width it sees,
+    80 columns when it cannot read the terminal's) counts as ours when the two make one of ours,
+    and so does the tail of one of our lines on a row of its own (left by a redraw)."""
+    seen, joined = set(), set()
+    for screen in screens:
+        rows = [row.rstrip() for row in screen.splitlines()]
+        for above, row in zip(["", *rows], rows):
+            if row.strip():
+                seen.add(row)
+                if above.strip() and _ours(f"{above} {row.lstrip()}"):
+                    joined.add(row)
+    ours = {line for line in seen if _ours(line)}
     return sorted(
         line
-        for line in seen - ours
+        for line in seen - ours - joined
         if not any(whole.endswith(" " + line.lstrip()) for whole in ours)
     )

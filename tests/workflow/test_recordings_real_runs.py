@@ -246,7 +246,6 @@ def test_a_person_sees_the_matching_and_only_our_lines(recording_tracked, tmp_pa
 
 
 def test_status_watch_shows_the_recording_as_status_does(recording_tracked):
-    import signal
     import subprocess
 
     watch = subprocess.Popen(
@@ -257,7 +256,7 @@ def test_status_watch_shows_the_recording_as_status_does(recording_tracked):
     while rounds < 2 and time.monotonic() < deadline:
         lines.append(watch.stdout.readline())
         rounds += lines[-1].startswith("--- ")
-    watch.send_signal(signal.SIGINT)
-    output = "".join(lines) + watch.communicate(timeout=30)[0]
+    watch.kill()  # Ctrl+C ending it is test_console_terminal.py's
+    output = "".join(lines) + watch.communicate(timeout=60)[0]
     assert "Recordings (parts matched to one identity per animal):" in output, output
     assert re.search(r"^  fish1: (matched|flagged): 2 parts, 300 frames", output, re.M), output
