@@ -50,15 +50,39 @@ def read_tasks() -> dict[str, dict]:
     return {name: task if isinstance(task, dict) else {"cmd": task} for name, task in tasks.items()}
 
 
+def lock_of(requirements: Path) -> Path:
+    """The lock of a requirements file: every package, its exact version and its hashes
+    (`uv pip compile --generate-hashes`; README, "What gets installed"). requirements-dev.txt,
+    the workflow's own environment, has requirements.lock; requirements-<name>.txt has
+    requirements-<name>.lock."""
+    if requirements == REQUIREMENTS:
+        return ROOT / "requirements.lock"
+    return requirements.with_suffix(".lock")
+
+
 def requirements_hash(files=None) -> str:
     separate = set(tracker_environments().values())
     files = files or [p for p in sorted(ROOT.glob("requirements*.txt")) if p not in separate]
+    locks = [lock for p in files if (lock := lock_of(p)).is_file()]
+    files = [*files, *dict.fromkeys(locks)]  # requirements.txt and -dev.txt share one lock
     text = "".join(p.read_text() for p in files)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def install_command(python: Path, requirements: Path) -> list[str]:
+    """From the lock, with its hashes checked: uv when it is installed (several times faster,
+    bench/README.md), else pip. Without a lock, the short list."""
+    lock = lock_of(requirements)
+    if not lock.is_file():
+        return [str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)]
+    if uv := shutil.which("uv"):
+        return [uv, "pip", "install", "--quiet", "--python", str(python), "--require-hashes",
+                "-r", str(lock)]  # fmt: skip
+    return [str(python), "-m", "pip", "install", "--quiet", "--require-hashes", "-r", str(lock)]
+
+
 def ensure_venv(venv_dir: Path = VENV, requirements: Path = REQUIREMENTS, hashed=None) -> None:
-    """Create the environment and install the requirements, again whenever they change."""
+    """Create the environment and install the locked packages, again whenever they change."""
     python = venv_dir / BIN.name / PYTHON.name
     stamp = venv_dir / STAMP.name
     wanted = requirements_hash(hashed)
@@ -70,7 +94,8 @@ def ensure_venv(venv_dir: Path = VENV, requirements: Path = REQUIREMENTS, hashed
     print("Installing the Python packages (a few GB, a few minutes the first time) ...", flush=True)
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check"]
     subprocess.run([*pip, "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "--quiet", "-r", str(requirements)], check=True)
+    env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
+    subprocess.run(install_command(python, requirements), check=True, env=env)
     stamp.write_text(wanted)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from idtracker_flow.console import estimate, launch
 from idtracker_flow.console.batch import Batch
 from idtracker_flow.console.durations import finished_durations
-from idtracker_flow.console.logs import JobLogs
+from idtracker_flow.console.logs import JobLogs, recording_part
+from idtracker_flow.recordings.state import PART_LINE
 from idtracker_flow.trackers.idtrackerai.stages import StageReader
 
 LOGS = Path(__file__).resolve().parents[1] / "data" / "idtrackerai_logs"
@@ -121,6 +122,40 @@ def test_batch_counts_and_line():
     assert "1 min elapsed" in line
 
 
+def test_steps_after_tracking_are_named_and_counted_in_the_time_left():
+    """A recording's matching and the exports come after the tracking: the batch names them
+    while they run and counts them in the time left, at the time their kind took."""
+    batch = Batch(started=0, durations=[100.0])
+    batch.plan({"track": 1, "export_job": 2, "match_recording": 1, "qc_job": 2})
+    batch.job_started(1, "export_job", {"video": "v", "job": "a"}, ["e.log"])
+    batch.job_started(2, "match_recording", {"recording": "fish1"}, ["m.log"])
+    batch.job_started(3, "qc_job", {"video": "v", "job": "a"}, ["q.log"])  # quick: not shown
+    assert [s.name for s in batch.steps_running.values()] == ["exporting v/a", "matching fish1"]
+    assert batch.time_left() is None  # no export or match has finished: unknown
+    batch.steps_running[1].started -= 20
+    batch.job_finished(1)
+    batch.steps_running[2].started -= 50
+    batch.job_failed(2, "match_recording", ["m.log"])
+    # One tracking job (100 s) and one export (20 s) still to come.
+    assert round(batch.time_left()) == 120
+    assert batch.summary_line(now=batch.started + 5).endswith("2 min left")
+    batch.job_started(4, "export_job", {"video": "v", "job": "b"}, ["e2.log"])
+    batch.job_finished(4)
+    batch.job_started(5, "track", {"video": "v", "job": "b"}, ["t.log"])
+    batch.job_finished(5)
+    assert not batch.busy and batch.summary_line().endswith("0 s left")
+
+
+def test_the_part_being_matched_is_read_from_the_log(tmp_path):
+    log = tmp_path / "match.log"
+    assert recording_part(str(log)) == ""
+    log.write_text("".join(
+        PART_LINE.format(number=n, count=3, name=f"fish1/fish1-0{n}") + "\nidmatcher.ai says\n"
+        for n in (1, 2)
+    ))  # fmt: skip
+    assert recording_part(str(log)) == " (part 2 of 3)"
+
+
 def test_durations_come_from_the_tracking_records(tmp_path):
     for job, seconds in (("a", 300.5), ("b", 310)):
         record = tmp_path / "results" / "sessions" / "v" / f"{job}.tracked.json"
@@ -139,3 +174,30 @@ def test_launcher_turns_verbose_into_the_full_output():
     ]  # fmt: skip
     assert launch.environment()["PYTHONPATH"].split(":")[0] == str(launch.SCRIPTS)
     assert (launch.SCRIPTS / "snakemake_logger_plugin_idtracker_flow").is_dir()
+
+
+def test_snakemake_through_the_launcher_leaves_out_only_the_profile_line(tmp_path):
+    """The same dry run of a one-rule Snakefile with the project's profile, by Snakemake and by
+    console/snakemake_cli.py: the profile line is Snakemake's (printed before any logger) and
+    is gone through ours; the rest is the same, and a wrong option is still reported."""
+    import subprocess
+    import sys
+
+    (tmp_path / "Snakefile").write_text('rule all:\n    output: "a"\n    shell: "touch {output}"\n')
+    profile = str(launch.SCRIPTS.parents[0] / "profiles" / "default")
+    common = ["-s", "Snakefile", "-n", "--workflow-profile", profile]
+    env = launch.environment(["--verbose"])  # PYTHONPATH; the console itself stays off
+
+    def run(module, *extra):
+        return subprocess.run([sys.executable, "-m", module, *common, *extra], cwd=tmp_path,
+                              env=env, capture_output=True, text=True)  # fmt: skip
+
+    plain, ours = run("snakemake"), run("idtracker_flow.console.snakemake_cli")
+    assert plain.returncode == ours.returncode == 0, ours.stderr
+    assert "for setting default command line arguments" in plain.stderr
+    assert "for setting default command line arguments" not in ours.stderr
+    assert "Job stats" in ours.stdout + ours.stderr
+    wrong = run("idtracker_flow.console.snakemake_cli", "--no-such-option")
+    assert wrong.returncode != 0 and "--no-such-option" in wrong.stderr
+    assert launch.snakemake_command([])[2] == "idtracker_flow.console.snakemake_cli"
+    assert launch.snakemake_command(["--verbose"])[2] == "snakemake"

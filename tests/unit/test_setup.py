@@ -96,3 +96,14 @@ def test_test_files_have_unique_names():
     tests/unit/ and tests/workflow/ stop the whole run at collection."""
     names = [path.name for path in (REPO / "tests").rglob("test_*.py")]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_the_workflow_catalog_file_says_how_to_run_it():
+    """.snakemake-workflow-catalog.yml as the catalog reads it (usage: mandatory-flags,
+    software-stack-deployment, report), with a profile that is there."""
+    usage = yaml.safe_load((REPO / ".snakemake-workflow-catalog.yml").read_text())["usage"]
+    flags = usage["mandatory-flags"]["flags"].split()
+    assert flags[0] == "--workflow-profile" and (REPO / flags[1] / "config.yaml").is_file()
+    assert set(usage["software-stack-deployment"]) == {"conda", "apptainer", "apptainer+conda"}
+    assert usage["report"] is False
+    assert (REPO / "config" / "README.md").is_file()  # the catalog shows it as the configuration

@@ -273,3 +273,30 @@ def test_a_recording_part_filmed_at_night_has_less_contrast_and_its_own_threshol
     crossing = made[1]["crossing_frames"]
     assert 0 in crossing or synthetic_video.count_blobs(night, made[1]["intensity_ths"]) == 2
     assert len(crossing) < 10
+
+
+def test_a_joined_recording_is_scored_with_one_identity_map_for_all_parts(tmp_path):
+    """The demo's --recording score: a tidy table that follows the truth scores 100 %; one
+    whose identities swap at the part boundary (each part right on its own) scores half."""
+    import pandas as pd
+
+    made = synthetic_video.make_recording(tmp_path, 2, 20, name="fish1")
+    truths = [info["groundtruth"] for info in made]
+    truth = np.concatenate([ground_truth.load_groundtruth(p)[0] for p in truths])
+
+    def table(swap_in_second_part: bool) -> Path:
+        rows = []
+        for frame in range(truth.shape[0]):
+            for animal in range(2):
+                source = 1 - animal if swap_in_second_part and frame >= 20 else animal
+                x, y = truth[frame, source]
+                rows.append({"recording_frame": frame, "individual": f"id_{animal + 1}",
+                             "x": x, "y": y})  # fmt: skip
+        frame_table = pd.DataFrame(rows).astype({"individual": "category"})
+        path = tmp_path / f"swap{swap_in_second_part}.parquet"
+        frame_table.to_parquet(path)
+        return path
+
+    assert ground_truth.score_recording(table(False), truths).identity_accuracy == 1.0
+    swapped = ground_truth.score_recording(table(True), truths).identity_accuracy
+    assert swapped == pytest.approx(0.5, abs=0.05)

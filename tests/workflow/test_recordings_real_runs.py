@@ -4,13 +4,16 @@ its own, matched with idmatcher.ai by the workflow. Against the known truth, eve
 one identity from the start of part -00 to the end of part -01."""
 
 import json
+import re
+import shutil
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import copy_workspace, make_workspace, run_status
+from conftest import copy_workspace, make_workspace, run_status, task_command
+from terminal import foreign_lines, need_tmux, screens_of
 
 from idtracker_flow.demo import ground_truth, synthetic_video
 
@@ -216,3 +219,44 @@ def test_a_validated_part_updates_the_recording_without_matching_again(recording
     table = pd.read_parquet(ws.path("recordings", "fish1", "fish1.tidy.parquet"))
     first_of_part = table[(table["job"] == "fish1/fish1-01") & (table["frame"] == 0)]
     assert sorted(first_of_part["x"]) == [1.0, 3.0]
+
+
+def test_a_person_sees_the_matching_and_only_our_lines(recording_tracked, tmp_path):
+    """`pixi run track` in a real terminal (tmux) after a part's session changed: the copies,
+    exports, behaviour and the recording's match run again (no tracking). idmatcher.ai's own
+    output (rich markup, progress bars, warnings) goes to the step's log; on screen are the
+    console's lines only, the matching with its part, and at the end the recording's line."""
+    need_tmux()
+    ws = copy_workspace(recording_tracked, tmp_path / "terminal")
+    shutil.rmtree(ws.path("results", "recordings", "fish1", "pairs"))  # idmatcher.ai again
+    for part in PARTS:
+        ws.path("results", "sessions", "fish1", f"{part}.tracked.json").touch()
+    screens = screens_of(task_command("track"), ws.root, 200, 50, timeout=900)
+    end = screens[-1]
+    assert "EXIT=0" in end, end
+    assert not foreign_lines(screens), foreign_lines(screens)
+    seen = "\n".join(screens)
+    assert re.search(r"^  matching fish1 \(part [12] of 2\), \d+ (s|min)", seen, re.M), seen
+    assert re.search(r"^  exporting fish1/fish1-0[01], \d+ s", seen, re.M), seen
+    assert re.search(r"^  fish1: (matched|flagged): 2 parts, 300 frames", end, re.M), end
+    assert "Analysis files: tracking/" in end and "recordings/<recording>/" in end
+    log = ws.path("results", "logs", "match_recording", "fish1.log").read_text()
+    assert "Matching part 2 of 2: fish1/fish1-01" in log
+    assert "fish1/fish1-01: matched with idmatcher.ai in" in log
+
+
+def test_status_watch_shows_the_recording_as_status_does(recording_tracked):
+    import subprocess
+
+    watch = subprocess.Popen(
+        task_command("status", "--watch", "1"), cwd=recording_tracked.root,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines, rounds, deadline = [], 0, time.monotonic() + 120
+    while rounds < 2 and time.monotonic() < deadline:
+        lines.append(watch.stdout.readline())
+        rounds += lines[-1].startswith("--- ")
+    watch.kill()  # Ctrl+C ending it is test_console_terminal.py's
+    output = "".join(lines) + watch.communicate(timeout=60)[0]
+    assert "Recordings (parts matched to one identity per animal):" in output, output
+    assert re.search(r"^  fish1: (matched|flagged): 2 parts, 300 frames", output, re.M), output

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from idtracker_flow.behaviour.job import BehaviourError, of_job
 from idtracker_flow.behaviour.zones import ArenaError
-from idtracker_flow.project import layout
+from idtracker_flow.project import layout, step_log
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
-    with open(smk.log[0], "w", encoding="utf-8", buffering=1) as log:
+    with step_log.open_log(smk.log[0]) as log:
         with contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
             try:
                 rows = of_job(

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from idtracker_flow.behaviour import summary
 from idtracker_flow.behaviour.metadata import MetadataError
+from idtracker_flow.project import step_log
 
 
 def main(smk) -> None:
-    with open(smk.log[0], "w", encoding="utf-8", buffering=1) as log:
+    with step_log.open_log(smk.log[0]) as log:
         with contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
             try:
                 table, problems = summary.build(

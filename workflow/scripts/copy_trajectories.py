@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from idtracker_flow import trackers
-from idtracker_flow.project import atomic_files, disk_full, layout, steps
+from idtracker_flow.project import atomic_files, disk_full, layout, step_log, steps
 from idtracker_flow.project.json_files import read_json
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
-    with open(smk.log[0], "w", encoding="utf-8") as log:
+    with step_log.open_log(smk.log[0]) as log:
         tracker = trackers.for_record(read_json(smk.input.tracked))
         source = layout.job_path(layout.SESSION, video, job) / tracker.RESULT_IN_SESSION
         check = tracker.result_problem

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from idtracker_flow.exports import job as export
 from idtracker_flow.exports.individuals import NamesError
-from idtracker_flow.project import disk_full, layout
+from idtracker_flow.project import disk_full, layout, step_log
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
-    with open(smk.log[0], "w", encoding="utf-8") as log:
+    with step_log.open_log(smk.log[0]) as log:
         try:
             with disk_full.explained(f"Job {layout.job_id(video, job)}", smk.output[0], log):
                 written = export.export_job(

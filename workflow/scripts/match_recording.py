@@ -6,13 +6,14 @@ import sys
 from pathlib import Path
 
 from idtracker_flow.exports.individuals import NamesError
+from idtracker_flow.project import step_log
 from idtracker_flow.recordings.recording import RecordingFailed, match_recording
-from idtracker_flow.recordings.state import SUCCESS
+from idtracker_flow.recordings.state import NOT_MATCHED, SUCCESS
 
 
 def main(smk) -> None:
     recording = smk.wildcards.recording
-    with open(smk.log[0], "w", encoding="utf-8", buffering=1) as log:
+    with step_log.open_log(smk.log[0]) as log:
         try:
             row = match_recording(
                 recording,
@@ -23,7 +24,7 @@ def main(smk) -> None:
                 log,
             )
         except (RecordingFailed, NamesError) as error:
-            print(f"Recording {recording} was not matched:\n{error}", file=log)
+            print(f"Recording {recording} {NOT_MATCHED}\n{error}", file=log)
             sys.exit(1)
         print(f"{SUCCESS} {recording}: {row['parts']} parts, {row['frames']} frames,", file=log)
         print(f"  confidence per identity {row['confidence_per_identity']}", file=log)

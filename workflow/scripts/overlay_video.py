@@ -5,13 +5,13 @@ import sys
 from pathlib import Path
 
 from idtracker_flow import trackers
-from idtracker_flow.project import layout
+from idtracker_flow.project import layout, step_log
 from idtracker_flow.project.json_files import read_json
 
 
 def main(smk) -> None:
     video, job = smk.wildcards.video, smk.wildcards.job
-    with open(smk.log[0], "w", encoding="utf-8") as log:
+    with step_log.open_log(smk.log[0]) as log:
         session = layout.job_path(layout.SESSION, video, job)
         tracker = trackers.for_record(read_json(smk.input.tracked))
         try:

@@ -4,14 +4,14 @@ import sys
 from pathlib import Path
 
 from idtracker_flow import trackers
-from idtracker_flow.project import layout
+from idtracker_flow.project import layout, step_log
 from idtracker_flow.project.json_files import read_json
 from idtracker_flow.qc import metrics
 from idtracker_flow.qc.job import make_job_qc
 
 
 def main(smk) -> None:
-    with open(smk.log[0], "w", encoding="utf-8") as log:
+    with step_log.open_log(smk.log[0]) as log:
         video, job = smk.wildcards.video, smk.wildcards.job
         tracker = trackers.for_record(read_json(smk.input.tracked))
         if problem := tracker.result_problem(Path(smk.input.trajectories)):

@@ -1,10 +1,11 @@
 """Rule `qc_summary`: the quality table of the batch (idtracker_flow.qc.summary)."""
 
+from idtracker_flow.project import step_log
 from idtracker_flow.qc.summary import write_summary
 
 
 def main(smk) -> None:
-    with open(smk.log[0], "w", encoding="utf-8") as log:
+    with step_log.open_log(smk.log[0]) as log:
         table = write_summary(
             smk.input.rows,
             smk.input.trajectory_plots,

@@ -4,13 +4,13 @@
 import sys
 from pathlib import Path
 
-from idtracker_flow.project import steps
+from idtracker_flow.project import step_log, steps
 from idtracker_flow.settings.reader import SettingsError
 from idtracker_flow.settings.repair import RepairError, repair
 
 
 def main(smk) -> None:
-    with open(smk.log[0], "w", encoding="utf-8") as log:
+    with step_log.open_log(smk.log[0]) as log:
         video, job = smk.wildcards.video, smk.wildcards.job
         try:
             notes = repair(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from idtracker_flow import trackers
 from idtracker_flow.exports.provenance import capture_at_tracking
-from idtracker_flow.project import layout, steps
+from idtracker_flow.project import layout, step_log, steps
 from idtracker_flow.settings import reader
 from idtracker_flow.trackers.protocol import RunFailed, RunRequest
 from idtracker_flow.tracking import retry
@@ -83,7 +83,7 @@ def main(smk) -> None:
     log_path = Path(smk.log[0])
     attempt = int(smk.resources.get("tracking_attempt", 1))
     attempts = smk.config["retries"] + 1
-    with open(log_path, "w" if attempt == 1 else "a", encoding="utf-8", buffering=1) as log:
+    with step_log.open_log(log_path, "w" if attempt == 1 else "a") as log:
         alone = start_attempt(log_path, attempt, attempts, log)
         try:
             tracker, record = run_job(smk, session, log, alone)

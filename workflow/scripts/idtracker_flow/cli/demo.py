@@ -3,15 +3,18 @@
 Makes a small workspace in demo/ (a seeded synthetic video of animals that cross, its
 settings file, the project's config), runs the whole workflow on it with the default
 profile, then prints where the trajectories are, how well they match the truth and the
-job's row of the quality table.
+job's row of the quality table. The run is the one `pixi run track` makes: its console.
 
-Usage: python workflow/scripts/flow.py demo [--animals 2] [--frames 200] [--quick] [--folder demo]
+With --recording it also tracks a recording in two parts (the same animals moving on from one
+video to the next), matches their identities with idmatcher.ai and scores the joined recording.
+
+Usage: python workflow/scripts/flow.py demo [--animals 2] [--frames 200] [--quick] [--recording]
+       [--folder demo]
 """
 
 import argparse
+import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from idtracker_flow.demo import ground_truth, synthetic_video
@@ -41,15 +44,76 @@ def prepare(folder: Path, animals: int, frames: int, identities: bool) -> tuple[
     return video, job
 
 
+RECORDING, PART_FRAMES = "fish1", 150
+
+
+def prepare_recording(folder: Path, animals: int) -> list[Path]:
+    """Two parts of one recording, tracked with identities (no contrastive step: minutes on a
+    CPU). Returns the parts' ground-truth files in time order."""
+    made = synthetic_video.make_recording(
+        folder / "videos", 2, PART_FRAMES, animals, name=RECORDING
+    )
+    for info in made:
+        settings = folder / "settings" / RECORDING / f"{info['video'].stem}.toml"
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        synthetic_video.write_settings(
+            settings, info["video"], animals, track_wo_identities=False, disable_contrastive=True
+        )
+    return [info["groundtruth"] for info in made]
+
+
+def recording_note(folder: Path, truths: list[Path]) -> str:
+    """The recording's state (matched or flagged, as the quality table says) and the joined
+    recording against the truth of both parts."""
+    import json
+
+    summary = json.loads((folder / "recordings" / RECORDING / "matches.json").read_text())
+    score = ground_truth.score_recording(
+        folder / "recordings" / RECORDING / f"{RECORDING}.tidy.parquet", truths
+    )
+    flags = f" ({summary['flags']})" if summary.get("flags") else ""
+    return "\n".join([
+        "",
+        f"Recording {RECORDING}: {summary['parts']} parts {summary['state']}{flags},"
+        f" files in recordings/{RECORDING}/",
+        "The joined recording against the truth of both parts (one identity per animal):",
+        ground_truth.summary(score),
+    ])  # fmt: skip
+
+
 def run_workflow(folder: Path) -> int:
-    command = [
-        sys.executable, "-m", "snakemake",
-        "--snakefile", str(PROJECT / "workflow" / "Snakefile"),
-        "--directory", str(folder),
-        "--workflow-profile", str(PROJECT / "workflow" / "profiles" / "default"),
-    ]  # fmt: skip
-    print("Running:", " ".join(command), flush=True)
-    return subprocess.run(command).returncode
+    """The run a user gets from `pixi run track` (the launcher, its sizing and its console),
+    in the demo's own project folder."""
+    from idtracker_flow.cli import track
+
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        return track.main(["--snakefile", str(PROJECT / "workflow" / "Snakefile")])
+    finally:
+        os.chdir(here)
+
+
+def closing_note(folder: Path, video: str, job: str, identities: bool) -> str:
+    """Where the demo's files are and its quality flags, short enough to leave the comparison
+    with the ground truth (printed after it) on the first screen."""
+    row = qc_metrics.read_job_row(video, job, project=folder)
+    folder_of_job = (folder / job_path(TRAJECTORIES, video, job)).parent
+    files = sorted(p.name.removeprefix(job) for p in folder_of_job.glob(f"{job}.*"))
+    lines = [
+        "",
+        f"Demo finished: {video}/{job} tracked, in {folder}",
+        f"  analysis files: tracking/{video}/{job} {' '.join(files)}",
+        f"  quality table:  results/qc/summary.csv, flags: {row.get('flags') or 'none'}",
+        "  behaviour:      results/behaviour/summary.html",
+    ]
+    if not identities:
+        lines.append(
+            "  (without identities: they may swap at crossings; `pixi run demo` tracks them)"
+        )
+    return "\n".join(
+        [*lines, "Compared with the ground truth (the paths the video was drawn from):"]
+    )
 
 
 def main(argv=None) -> int:
@@ -61,28 +125,25 @@ def main(argv=None) -> int:
         action="store_true",
         help="positions only, without identities (under 1 min on 2 CPU cores instead of ~3)",
     )
+    parser.add_argument(
+        "--recording",
+        action="store_true",
+        help="also a recording in two parts, matched across them (a few minutes more)",
+    )
     parser.add_argument("--folder", type=Path, default=PROJECT / "demo")
     args = parser.parse_args(argv)
 
     folder = args.folder.resolve()
     identities = not args.quick
     video, job = prepare(folder, args.animals, args.frames, identities)
+    truths = prepare_recording(folder, args.animals) if args.recording else []
     if run_workflow(folder) != 0:
-        print(
-            f"\nThe demo run failed: see the messages above and the logs in {folder}/results/logs/"
-        )
+        print(f"\nThe demo run failed: see the lines above and the logs in {folder}/results/logs/")
         return 1
     trajectories = folder / job_path(TRAJECTORIES, video, job)
     score = ground_truth.score_files(trajectories, folder / "videos" / f"{video}.groundtruth.csv")
-    print(f"\nDemo finished. Trajectories: {trajectories}")
-    print(f"idtracker.ai session: {folder / 'results' / 'sessions' / video / f'session_{job}'}")
-    print("\nCompared with the ground truth:")
+    print(closing_note(folder, video, job, identities))
     print(ground_truth.summary(score))
-    print(f"\nThe same job in the quality table ({folder / 'results' / 'qc' / 'summary.csv'}):")
-    qc_metrics.print_job_row(video, job, project=folder)
-    if not identities:
-        print(
-            "(Tracked without identities: identities may swap at crossings; run"
-            " `pixi run demo` without --quick to track them.)"
-        )
+    if truths:
+        print(recording_note(folder, truths))
     return 0

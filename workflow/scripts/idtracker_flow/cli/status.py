@@ -39,6 +39,8 @@ def watch(states: list[str] | None, seconds: float) -> int:
             else:
                 print(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}")
             print_table(shown, statuses, notes_for(project, statuses))
+            for line in recording_lines(project, statuses):  # as plain status prints them
+                print(line)
             print("\n".join(progress_lines(statuses)), flush=True)
             if console.is_terminal:
                 print(f"(again every {seconds:g} s; Ctrl+C stops watching, not the run)")

@@ -7,7 +7,6 @@ that held it is gone, and refuses to start a second run while the first is still
 """
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,10 +14,12 @@ from idtracker_flow.console import launch
 from idtracker_flow.project.config import CONFIG, read_config
 from idtracker_flow.project.config_names import unknown_names
 from idtracker_flow.project.jobs import discover_jobs, unusable_settings
+from idtracker_flow.project.layout import REPOSITORY
 from idtracker_flow.tracking import run_lock, run_plan
 from idtracker_flow.tracking.file_lock import try_lock
 
-PROFILE = ["--workflow-profile", "workflow/profiles/default"]
+# By its full path: the demo runs the launcher in its own project folder (demo/).
+PROFILE = ["--workflow-profile", str(REPOSITORY / "workflow" / "profiles" / "default")]
 LAUNCHER_LOCK = Path(".snakemake/idtracker-flow/launcher.lock")
 UNLOCK = "`pixi run track --unlock` (without Pixi: `python3 tasks.py track --unlock`)"
 
@@ -26,7 +27,7 @@ UNLOCK = "`pixi run track --unlock` (without Pixi: `python3 tasks.py track --unl
 def snakemake(*args: str) -> int:
     """Run Snakemake to its end. Ctrl+C reaches it too (same terminal): wait while it stops
     its jobs and cleans up, so the prompt comes back only when the run is over."""
-    command = [sys.executable, "-m", "snakemake", *PROFILE, *launch.logger_args(args)]
+    command = [*launch.snakemake_command(args), *PROFILE, *launch.logger_args(args)]
     process = subprocess.Popen(command, env=launch.environment(args))
     interrupted = False
     while True:
@@ -46,7 +47,7 @@ def snakemake(*args: str) -> int:
 
 def gpu_resources(args: list[str], config: dict) -> list[str]:
     """How many tracking jobs at once and their threads: tracking/run_plan.py (the rule is
-    in tracking/sizing.py and the README), unless the user set --resources/--set-threads."""
+    in tracking/sizing.py and docs/running.md), unless the user set --resources/--set-threads."""
     options, line = run_plan.snakemake_args(args, config)
     quiet = ("-n", "--dry-run", "--dryrun", "--unlock", "fix_paths", "copy_all")
     if line and not any(arg in quiet for arg in args):

@@ -6,7 +6,6 @@ Snakemake stays on the login node and submits each tracking job to SLURM; the co
 """
 
 import subprocess
-import sys
 
 from idtracker_flow.console import launch
 
@@ -14,7 +13,7 @@ PROFILE = ["--workflow-profile", "workflow/profiles/slurm"]
 
 
 def main(args: list[str]) -> int:
-    command = [sys.executable, "-m", "snakemake", *PROFILE, *launch.logger_args(args)]
+    command = [*launch.snakemake_command(args), *PROFILE, *launch.logger_args(args)]
     process = subprocess.Popen(command, env=launch.environment(args))
     while True:
         try:

@@ -11,13 +11,28 @@ from dataclasses import dataclass, field
 from idtracker_flow.console import estimate
 
 TRACK_RULE = "track"
+# The steps after tracking that a person waits for, as the console names them while they run
+# (the quick ones, a settings check or a copy, are not shown).
+WAITED = {
+    "match_recording": "matching {recording}",
+    "export_job": "exporting {video}/{job}",
+    "behaviour_job": "measuring the behaviour in {video}/{job}",
+    "behaviour_recording": "measuring the behaviour in {recording}",
+    "behaviour_summary": "the batch's behaviour table",
+}
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
 
 
 @dataclass
 class Running:
-    name: str  # <video>/<job>
-    log: str  # the track step's log, where the tracker writes as it runs
+    name: str  # <video>/<job> (a waited-for step: what the console calls it)
+    log: str  # the step's log (tracking: where the tracker writes as it runs)
     started: float
+    rule: str = TRACK_RULE
 
     @property
     def key(self) -> tuple[str, str]:
@@ -55,6 +70,11 @@ class Batch:
     # Durations (s) of this project's finished tracking jobs, earlier runs' and this one's.
     durations: list[float] = field(default_factory=list)
     slots: int = 1
+    # The waited-for steps (WAITED): running ones by job id, how many of each rule are still
+    # to come, and how long each rule's steps took in this run.
+    steps_running: dict[int, Running] = field(default_factory=dict)
+    steps_left: dict[str, int] = field(default_factory=dict)
+    step_durations: dict[str, list[float]] = field(default_factory=dict)
     # Every job (<video>/<job>) and recording a step of this run worked on.
     touched: set[str] = field(default_factory=set)
     _names: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -62,6 +82,7 @@ class Batch:
     def plan(self, stats: dict) -> None:
         self.planned = int(stats.get(TRACK_RULE, 0) or 0)
         self.steps = int(stats.get("total", 0) or sum(int(n) for n in stats.values()))
+        self.steps_left = {rule: int(stats.get(rule, 0) or 0) for rule in WAITED}
 
     def job_started(self, jobid: int, rule: str, wildcards: dict, logs: list[str]) -> bool:
         """Note a step that starts; False when it is a job's retry after a failure that was
@@ -70,22 +91,34 @@ class Batch:
         self._names[jobid] = (rule, name)
         if "video" in wildcards or "recording" in wildcards:
             self.touched.add(name)
+        log = logs[0] if logs else ""
         if rule == TRACK_RULE:
-            self.running[jobid] = Running(name, logs[0] if logs else "", time.time())
+            self.running[jobid] = Running(name, log, time.time())
             self.slots = max(self.slots, len(self.running))
+        elif rule in WAITED:
+            label = WAITED[rule].format_map(_Missing(wildcards))
+            self.steps_running[jobid] = Running(label, log, time.time(), rule)
         return all(f.name != name for f in self.failures)
 
     def job_finished(self, jobid: int) -> Running | None:
+        if (step := self.steps_running.pop(jobid, None)) is not None:
+            self._step_ended(step)
+            self.step_durations.setdefault(step.rule, []).append(time.time() - step.started)
         if (job := self.running.pop(jobid, None)) is not None:
             self.done += 1
             self.durations.append(time.time() - job.started)
         return job
+
+    def _step_ended(self, step: Running) -> None:
+        self.steps_left[step.rule] = max(self.steps_left.get(step.rule, 1) - 1, 0)
 
     def job_failed(self, jobid: int, rule: str, logs: list[str], retried: bool = False) -> Failure:
         """A step failed; `retried`: Snakemake runs it again (the attempt said it can pass),
         so it is no failure of the job (yet)."""
         rule_name, name = self._names.get(jobid, (rule, rule))
         self.running.pop(jobid, None)
+        if (step := self.steps_running.pop(jobid, None)) is not None:
+            self._step_ended(step)
         failure = Failure(name, rule_name or rule, logs)
         failure.again = any(f.name == name for f in self.failures)
         if not retried and not failure.again:
@@ -94,21 +127,41 @@ class Batch:
 
     @property
     def failed(self) -> int:
-        return len(self.failures)
+        """Failed jobs (<video>/<job>; a failed recording match is listed, not counted here)."""
+        return sum("/" in failure.name for failure in self.failures)
 
     @property
     def waiting(self) -> int:
         return max(self.planned - self.done - self.failed - len(self.running), 0)
 
     def time_left(self, now: float | None = None) -> float | None:
+        """The tracking left, then the waited-for steps left, each kind at the typical time
+        its steps took in this run (unknown until one of the kind has finished)."""
         now = now or time.time()
         elapsed = [now - job.started for job in self.running.values()]
-        return estimate.time_left(self.durations, elapsed, self.waiting, self.slots)
+        left = 0.0
+        if self.running or self.waiting:
+            left = estimate.time_left(self.durations, elapsed, self.waiting, self.slots)
+        for rule, count in self.steps_left.items():
+            if not count:
+                continue
+            if (
+                left is None
+                or (typical := estimate.typical_duration(self.step_durations.get(rule, []))) is None
+            ):
+                return None
+            running = [now - s.started for s in self.steps_running.values() if s.rule == rule]
+            left += estimate.time_left([typical], running, count - len(running), 1)
+        return left
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.running or self.waiting or any(self.steps_left.values()))
 
     def summary_line(self, now: float | None = None) -> str:
         """The batch line: done, failed, running, waiting of N; elapsed; time left."""
         now = now or time.time()
-        left = self.time_left(now) if (self.running or self.waiting) else 0.0
+        left = self.time_left(now) if self.busy else 0.0
         return (
             f"{self.done} done, {self.failed} failed, {len(self.running)} running,"
             f" {self.waiting} waiting of {self.planned} tracking jobs"

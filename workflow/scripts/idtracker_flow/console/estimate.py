@@ -37,7 +37,7 @@ def time_left(
 def left(seconds: float | None) -> str:
     """The time-left part of a progress line."""
     if seconds is None:
-        return "time left known once a job has finished"
+        return "time left not known yet"  # until a job (and each later step) has finished
     return f"{clock(seconds)} left"
 
 

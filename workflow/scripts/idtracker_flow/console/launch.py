@@ -1,6 +1,7 @@
 """How the launcher starts Snakemake with the calm console (the logger plugin)."""
 
 import os
+import sys
 from pathlib import Path
 
 PLUGIN = "idtracker-flow"
@@ -11,6 +12,13 @@ CONSOLE_ON = "IDTRACKER_FLOW_CONSOLE"
 # workflow/scripts/: the plugin package snakemake_logger_plugin_idtracker_flow and the
 # idtracker_flow package it uses (this file is workflow/scripts/idtracker_flow/console/).
 SCRIPTS = Path(__file__).resolve().parents[2]
+
+
+def snakemake_command(args: list[str] | tuple[str, ...]) -> list[str]:
+    """How to start Snakemake: through console/snakemake_cli.py, which leaves out the profile
+    line Snakemake prints before the console exists; with --verbose, Snakemake as it is."""
+    module = "snakemake" if VERBOSE in args else "idtracker_flow.console.snakemake_cli"
+    return [sys.executable, "-m", module]
 
 
 def logger_args(args: list[str] | tuple[str, ...]) -> list[str]:

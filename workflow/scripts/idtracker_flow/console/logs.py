@@ -1,11 +1,15 @@
 """Following the logs of running tracking jobs: only the text added since the last look,
 read by the stage reader of the job's own tracker."""
 
+import re
 from pathlib import Path
 
 from idtracker_flow import trackers
 from idtracker_flow.project import layout
 from idtracker_flow.project.steps import REPAIR
+from idtracker_flow.recordings.state import PART_LINE
+
+PART = re.compile(PART_LINE.format(number=r"(\d+)", count=r"(\d+)", name=".*"))
 
 MAX_READ = 1 << 20  # a look reads at most 1 MB (a log that grew fast is skimmed, not reread)
 
@@ -43,3 +47,15 @@ def stage_reader(job: tuple[str, str] | None):
         return trackers.default().stage_reader()
     settings = layout.job_file(REPAIR.output, *job)
     return trackers.for_settings_file(settings).stage_reader()
+
+
+def recording_part(log: str) -> str:
+    """ " (part 2 of 3)" while a recording's parts are matched, from its log; "" before."""
+    try:
+        with open(Path(log), "rb") as handle:
+            handle.seek(max(handle.seek(0, 2) - MAX_READ, 0))
+            text = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    found = PART.findall(text)
+    return f" (part {found[-1][0]} of {found[-1][1]})" if found else ""

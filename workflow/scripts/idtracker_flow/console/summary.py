@@ -97,6 +97,7 @@ def end_of_run(
     lines += result.failure_lines()
     if result.quality_table:
         lines.append(f"Quality table: {result.quality_table} (`pixi run report` shows it)")
+    lines += analysis_files()
     if full_log:
         lines.append(f"Snakemake's full log: {full_log}")
     problems = []
@@ -113,3 +114,19 @@ def _notify_settings() -> dict:
     except (ConfigError, OSError, AttributeError):
         return {}
     return settings if isinstance(settings, dict) else {}
+
+
+def analysis_files() -> list[str]:
+    """Where a person finds what the run made for analysis (what exists of it)."""
+    lines = []
+    if any(Path("tracking").glob("*/*.provenance.json")):
+        lines.append(
+            "Analysis files: tracking/<video>/<job>.movement.nc, .tidy.parquet, .provenance.json"
+        )
+    if any(Path("recordings").glob(f"*/{Path(layout.RECORDING_SUMMARY).name}")):
+        lines.append(
+            "  recordings (parts joined, one identity per animal): recordings/<recording>/"
+        )
+    if Path(layout.BEHAVIOUR_SUMMARY_HTML).is_file():
+        lines.append(f"  behaviour: {layout.BEHAVIOUR_SUMMARY_HTML}")
+    return lines

@@ -94,9 +94,15 @@ class Console:
         first = self.batch.job_started(getattr(record, "jobid", -1), rule, wildcards, job_logs)
         if rule == "track" and not self.live and first:
             self._say(f"started {wildcards.get('video')}/{wildcards.get('job')}")
+        step = self.batch.steps_running.get(getattr(record, "jobid", -1))
+        if step is not None and not self.live:
+            self._say(step.name)
 
     def _job_finished(self, jobid) -> None:
+        step = self.batch.steps_running.get(jobid)
         job = self.batch.job_finished(jobid)
+        if step is not None and not self.live:
+            self._say(f"{step.name}: done in {estimate.clock(time.time() - step.started)}")
         if job is not None:
             self.logs.forget(job.log)
             if not self.live:
@@ -146,12 +152,17 @@ class Console:
 
         with self._lock:
             now = time.time()
-            text = Text(self.batch.summary_line(now), style="bold")
+            # Wrapped at the terminal's width: the console's soft_wrap would cut it off.
+            text = Text(self.batch.summary_line(now), style="bold", no_wrap=False, overflow="fold")
             for job in self.batch.running.values():
                 stage = self.logs.stage(job.log, job.key).describe()
                 ran = estimate.clock(now - job.started)
                 text.append(f"\n  {job.name}  ", style="cyan")
                 text.append(f"{stage}, {ran}")
+            for step in self.batch.steps_running.values():
+                part = logs.recording_part(step.log) if step.rule == "match_recording" else ""
+                text.append(f"\n  {step.name}{part}", style="cyan")
+                text.append(f", {estimate.clock(now - step.started)}")
         return text
 
     def _start_live(self) -> None:

@@ -231,6 +231,26 @@ def score_files(trajectories_h5, groundtruth_csv, max_distance=DEFAULT_MAX_DISTA
     return score(load_trajectories(trajectories_h5), truth, labels, max_distance)
 
 
+def score_recording(tidy_table, groundtruth_csvs, max_distance=DEFAULT_MAX_DISTANCE):
+    """``score`` for a joined recording (its tidy table: every part, the recording's identities)
+    against its parts' ground truths in time order: one map from identity to animal for the
+    whole recording, so an identity swapped at a part boundary counts as wrong."""
+    import pandas as pd
+
+    table = pd.read_parquet(tidy_table)
+    names = list(table["individual"].cat.categories)
+    tracked = np.stack(
+        [
+            table[table["individual"] == name].sort_values("recording_frame")[["x", "y"]].to_numpy()
+            for name in names
+        ],
+        axis=1,
+    )
+    parts = [load_groundtruth(path) for path in groundtruth_csvs]
+    truth = np.concatenate([positions for positions, _ in parts])
+    return score(tracked, truth, parts[0][1], max_distance)
+
+
 def summary(result: Score) -> str:
     """A few lines a biologist can read."""
     mapping = ", ".join(f"{t}->{g}" for t, g in result.identity_map.items())

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import idtracker_flow
+from idtracker_flow.exports import lock
 from idtracker_flow.project import layout
 
 PACKAGES = ("idtrackerai", "snakemake", "torch", "torchvision", "numpy", "movement")
@@ -91,5 +92,6 @@ def capture(device: str | None) -> dict:
         "platform": platform.platform(),
         "workflow": workflow_source(),
         "software": package_versions(),
+        "lock": lock.record(),  # every package's version: requirements.lock, by its digest
         "gpu": gpu(device),
     }

@@ -303,17 +303,22 @@ def format_row(row: dict) -> str:
     return "\n".join(lines)
 
 
+def read_job_row(video: str, job: str, project=".", thresholds=None) -> dict:
+    """A job's QC row: the one the workflow wrote (flags by the project's config), else
+    computed here with the same code."""
+    written = Path(project) / layout.job_path(layout.QC_ROW, video, job)
+    if written.is_file() and thresholds is None:
+        return json.loads(written.read_text())
+    return job_row_in_project(video, job, project, thresholds)
+
+
 def print_job_row(video: str, job: str, project=".", thresholds=None) -> dict:
     """For the demo: print a job's QC row (as in results/qc/summary.csv) and return it.
 
     The row the workflow wrote is shown when there is one (its flags follow the project's
     config); otherwise it is computed here with the same code.
     """
-    written = Path(project) / layout.job_path(layout.QC_ROW, video, job)
-    if written.is_file() and thresholds is None:
-        row = json.loads(written.read_text())
-    else:
-        row = job_row_in_project(video, job, project, thresholds)
+    row = read_job_row(video, job, project, thresholds)
     print(f"Quality of {video}/{job}:")
     print(format_row(row))
     return row

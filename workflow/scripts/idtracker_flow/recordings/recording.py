@@ -13,6 +13,7 @@ from idtracker_flow.project import atomic_files, layout
 from idtracker_flow.recordings import contiguity, decision, joined, pair_cache, parts, quality
 from idtracker_flow.recordings import continuity as continuity_match
 from idtracker_flow.recordings.matching import MatchingFailed, match_pair
+from idtracker_flow.recordings.state import PART_LINE
 from idtracker_flow.trackers.idtrackerai import trajectories_file
 from idtracker_flow.trackers.poses import tracked_mask
 
@@ -153,7 +154,12 @@ def match_recording(
     }
     r = matched.index(reference)
     decisions = {reference.name: reference_decision(reference.n_animals)}
-    for index in outward(matched, reference)[1:]:
+    order = outward(matched, reference)
+    for number, index in enumerate(order, 1):
+        # The console's "matching <recording> (part i of n)" (console/logs.py reads it).
+        print(PART_LINE.format(number=number, count=len(order), name=matched[index].name), file=log)
+        if index == r:
+            continue
         decisions[matched[index].name] = part_decision(
             index, r, matched, tracks, decisions, recording, options, log
         )

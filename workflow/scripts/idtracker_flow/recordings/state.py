@@ -11,6 +11,8 @@ from idtracker_flow.tracking import run_lock
 
 SUCCESS = "Matched recording"
 NOT_MATCHED = "was not matched:"  # the rule's line before the reason (match_recording.py)
+# Written to the log as each part's turn comes: the console shows "(part 2 of 3)" from it.
+PART_LINE = "Matching part {number} of {count}: {name}"
 
 
 def _mtime(path: str) -> float | None:

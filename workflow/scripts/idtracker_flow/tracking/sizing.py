@@ -1,6 +1,6 @@
 """How many tracking jobs run at once on each GPU, with how many threads and how much RAM for
-idtracker.ai's contrastive step: `plan()` is a pure rule over measured facts (README, "How many
-jobs run at once"); the rest gathers those facts and remembers what jobs taught it.
+idtracker.ai's contrastive step: `plan()` is a pure rule over measured facts (docs/running.md,
+"How many jobs run at once"); the rest gathers those facts and remembers what jobs taught it.
 
 The facts: each GPU's free memory, the CPU cores, the available RAM, the largest GPU memory a
 job of this project used (recorded by every job, `.snakemake/idtracker-flow/gpu-sizing.json`)

@@ -304,7 +304,7 @@ def nothing_tracked_message(model: Model) -> str:
     advice.append(
         f"loosen the tracker in {model.inference_cfg}: a larger boundingboxslack (pixels"
         " around each animal's box), a lower iou_threshold, a larger max_age (frames a track"
-        " waits for its animal; README: DeepLabCut's tracker)"
+        " waits for its animal; docs/settings.md: DeepLabCut's tracker)"
     )
     return (
         'DeepLabCut found no animal it could follow in this video ("Tracklets are empty"): in'

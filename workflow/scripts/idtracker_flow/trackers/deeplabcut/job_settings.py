@@ -73,7 +73,7 @@ def problems(settings: dict) -> list[str]:
     elif method is not None and method not in TRACK_METHODS:
         found.append(f"track_method = {method!r} must be one of {', '.join(TRACK_METHODS)}.")
     found += _filter_problems(settings)
-    advice = "What to do: correct it (README: DeepLabCut projects lists every key)."
+    advice = "What to do: correct it (docs/settings.md: DeepLabCut projects lists every key)."
     return [p if "What to do" in p else f"{p}\n{advice}" for p in found]
 
 
