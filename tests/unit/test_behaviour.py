@@ -158,10 +158,17 @@ def test_a_pose_trackers_body_length_is_its_keypoints_spread(tmp_path):
     assert row["distance_px"] == pytest.approx(SPEED * (FRAMES - 1) / FPS, rel=1e-3)
 
 
-def test_no_body_length_at_all_says_which_key_to_give(tmp_path):
+def test_no_body_length_at_all_leaves_what_needs_it_empty_and_names_the_key(tmp_path):
+    """A stand-in or a one-keypoint tracker without a body length: distances and speeds are
+    measured; the moving fraction and the border (in body lengths) stay empty, and the table
+    says which key gives them."""
     position = on_circle((200, 200), 100)[:, None, None, :]
-    with pytest.raises(behaviour_job.BehaviourError, match="body_length_px: {v: 40}"):
-        measure(tmp_path, dataset(position, ["a"], body_length=None))
+    square = {"polygon": [[0, 0], [500, 0], [500, 500], [0, 500]]}
+    opts = {**options.of(config(), "v"), "arena": square}
+    row = measure(tmp_path, dataset(position, ["a"], body_length=None), opts=opts)["a"]
+    assert row["distance_px"] == pytest.approx(SPEED * (FRAMES - 1) / FPS, rel=1e-3)
+    assert np.isnan(row["fraction_moving"]) and np.isnan(row["fraction_border"])
+    assert "behaviour: body_length_px: {v: 40}" in row["body_length_from"]
 
 
 def test_a_recording_is_measured_part_by_part_and_pooled(tmp_path):

@@ -83,7 +83,8 @@ def test_without_a_terminal_plain_lines_and_the_notice(tmp_path, webhook):
     failed = re.search(r"^\d\d:\d\d:\d\d FAILED gone/day: (.+) \(log: (.+)\)$", output, re.M)
     assert failed and "missing.avi" in failed.group(1) and failed.group(2) == log, output
     assert "idtracker-flow run finished with failures: 0 done, 1 failed" in output
-    ending = re.search(r"^  failed: gone/day: (.+) \(log: (.+)\)$", output, re.M)
+    # The end list says what status says (its reason, with the log to read).
+    ending = re.search(r"^  failed: gone/day: (.+) \(log: ([^)]+)\)", output, re.M)
     assert ending and "missing.avi" in ending.group(1) and ending.group(2) == log, output
     assert "jobs failed:" not in output, "one list at the end: the console's"
     [line] = [line for line in output.splitlines() if "notice not sent" in line]
@@ -91,7 +92,7 @@ def test_without_a_terminal_plain_lines_and_the_notice(tmp_path, webhook):
     [body] = received
     text = json.loads(body)["text"]
     assert text.startswith("idtracker-flow run finished with failures: 0 done, 1 failed")
-    assert f"gone/day (log: {log})" in text
+    assert "  failed: gone/day: checking the settings failed: " in text and f"(log: {log})" in text
     assert "Error in rule" not in output and "RuleException" not in output
 
 

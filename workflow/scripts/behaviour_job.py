@@ -5,7 +5,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from idtracker_flow.behaviour.job import BehaviourError, of_job
+from idtracker_flow.behaviour.job import of_job
 from idtracker_flow.behaviour.zones import ArenaError
 from idtracker_flow.project import layout, step_log
 
@@ -23,7 +23,7 @@ def main(smk) -> None:
                     dict(smk.params.options),
                     {name: Path(path) for name, path in smk.output.items()},
                 )
-            except (BehaviourError, ArenaError) as error:
+            except ArenaError as error:
                 print(f"Job {layout.job_id(video, job)}: behaviour not measured: {error}")
                 sys.exit(1)
         print(f"Measured {layout.job_id(video, job)}: {len(rows)} animals", file=log)

@@ -5,7 +5,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from idtracker_flow.behaviour.job import BehaviourError, of_recording
+from idtracker_flow.behaviour.job import of_recording
 from idtracker_flow.behaviour.zones import ArenaError
 from idtracker_flow.project import step_log
 
@@ -22,7 +22,7 @@ def main(smk) -> None:
                     dict(smk.params.options),
                     {name: Path(path) for name, path in smk.output.items()},
                 )
-            except (BehaviourError, ArenaError) as error:
+            except ArenaError as error:
                 print(f"Recording {recording}: behaviour not measured: {error}")
                 sys.exit(1)
         print(f"Measured recording {recording}: {len(rows)} rows", file=log)

@@ -15,13 +15,11 @@ from idtracker_flow.settings import reader
 SPEED_PLOT_POINTS = 5000  # a longer video's speed is drawn from every n-th frame
 
 
-class BehaviourError(ValueError):
-    """What the user must give for behaviour to be measured (a body length, an arena)."""
-
-
 def scale_of(dataset, options: dict, name: str, key: str) -> measures.Scale:
-    """The body length: config's, else the tracker's own, else the keypoints' spread
-    (`name` says whose, `key` is its name under config's behaviour: body_length_px)."""
+    """The body length: config's, else the tracker's own, else the keypoints' spread; when
+    none is known, the measures that need it stay empty and the table says which key to give
+    (`key`: the name under config's behaviour: body_length_px)."""
+    length = None
     if options["body_length_px"]:
         length, source = float(options["body_length_px"]), "config"
     elif dataset.attrs.get("body_length_px"):
@@ -30,10 +28,9 @@ def scale_of(dataset, options: dict, name: str, key: str) -> measures.Scale:
     elif spread := measures.keypoint_spread(dataset.position):
         length, source = spread, "keypoint spread"
     else:
-        raise BehaviourError(
-            f"{name}: no body length is known (the tracker measured none and there is one"
-            " keypoint). What to do: give it in config/config.yaml, e.g. behaviour:"
-            f" body_length_px: {{{key}: 40}}."
+        source = (
+            f"unknown (the tracker measured none, one keypoint): fraction_moving and the"
+            f" border need it; give it as behaviour: body_length_px: {{{key}: 40}}"
         )
     return measures.Scale(
         length, source, options["px_per_mm"], options["moving_body_lengths_per_s"]
@@ -42,6 +39,8 @@ def scale_of(dataset, options: dict, name: str, key: str) -> measures.Scale:
 
 def zones_of(options: dict, settings_path: Path | None, scale: measures.Scale):
     """The arena (config's, else the settings' regions), or None when neither draws one."""
+    if scale.body_length_px is None:
+        return None  # the border's width is in body lengths
     border = options["border_width_body_lengths"] * scale.body_length_px
     if options["arena"]:
         return zones.zones(zones.from_config(options["arena"]), border, "config")

@@ -28,7 +28,7 @@ class Segment:
 
 @dataclass
 class Scale:
-    body_length_px: float
+    body_length_px: float | None  # None: unknown, so no moving fraction and no border zone
     body_length_source: str
     px_per_mm: float | None
     moving_body_lengths_per_s: float
@@ -155,7 +155,9 @@ def _row(names, i, part, series, scale: Scale, fps) -> dict:
     frames = int(present.size)
     tracked = int(present.sum())
     path = float(np.nansum([one["path"][i] for one in series])) if tracked > 1 else np.nan
-    moving_px_s = scale.moving_body_lengths_per_s * scale.body_length_px
+    moving_px_s = (
+        scale.moving_body_lengths_per_s * scale.body_length_px if scale.body_length_px else np.nan
+    )
     row = {
         "part": part,
         "individual": names[i],
@@ -166,7 +168,11 @@ def _row(names, i, part, series, scale: Scale, fps) -> dict:
         "distance_px": path,
         "speed_median_px_s": float(np.median(speed)) if speed.size else np.nan,
         "speed_p95_px_s": float(np.percentile(speed, 95)) if speed.size else np.nan,
-        "fraction_moving": float(np.mean(speed > moving_px_s)) if speed.size else np.nan,
+        "fraction_moving": (
+            float(np.mean(speed > moving_px_s))
+            if speed.size and moving_px_s == moving_px_s
+            else np.nan
+        ),
         "fraction_border": np.nan,
         "fraction_centre": np.nan,
         "nearest_neighbour_median_px": np.nan,
