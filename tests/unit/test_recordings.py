@@ -184,6 +184,27 @@ def test_status_of_a_recording(tmp_path, monkeypatch):
     )
 
 
+def test_a_refused_match_is_failed_although_its_files_were_put_back(tmp_path, monkeypatch):
+    """Snakemake puts the previous files back after the refused match as new copies, newer
+    than the log: the log's words decide, not the times."""
+    import os
+
+    from idtracker_flow.recordings.state import recording_state
+
+    monkeypatch.chdir(tmp_path)
+    members = [("fish1", "a"), ("fish1", "b")]
+    log = tmp_path / "results/logs/match_recording/fish1.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("Recording fish1 was not matched:\nfish1/b was tracked with other images\n")
+    os.utime(log, (1000, 1000))
+    summary = tmp_path / "recordings/fish1/matches.json"
+    summary.parent.mkdir(parents=True)
+    summary.write_text(json.dumps({"parts": 2, "frames": 3, "state": "matched", "flags": "",
+                                   "confidence_per_identity": "1: 1"}))  # fmt: skip
+    state, why = recording_state("fish1", members, {"fish1/a": "done", "fish1/b": "done"})
+    assert state == "failed" and why.startswith("fish1/b was tracked with other images")
+
+
 def test_a_recording_being_matched_is_matching_not_failed(tmp_path, monkeypatch):
     """While the live run matches it, its half-written log is no failure; a run that was cut
     off leaves a failed recording with words, never an empty reason."""

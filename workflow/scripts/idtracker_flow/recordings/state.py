@@ -57,9 +57,10 @@ def recording_state(name: str, members, job_states: dict) -> tuple[str, str]:
     summary = layout.RECORDING_SUMMARY.format(recording=name)
     log = layout.RECORDING_LOG.format(recording=name)
     summary_time, log_time = _mtime(summary), _mtime(log)
-    if log_time and (summary_time is None or log_time > summary_time + 1):
-        if found := _from_log(log, log_time):
-            return found
+    # The log says how the last match went (every attempt rewrites it); the files' times do
+    # not: after a refused match Snakemake puts the previous files back as new copies.
+    if log_time and (found := _from_log(log, log_time)):
+        return found
     if summary_time is None:
         return "pending", "every part is tracked: matched by the next `pixi run track`"
     newest = max(
