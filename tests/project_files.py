@@ -2,9 +2,11 @@
 faked finished jobs, and the steps a `snakemake -n` listing plans. bench/ imports it too, so
 the benchmarks and the tests build and read projects the same way."""
 
+import contextlib
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from idtracker_flow import trackers
@@ -68,3 +70,27 @@ def planned_steps(listing: str) -> set[tuple[str, str, str]]:
                 steps.add((output[1], output[2], rule))
             rule = None
     return steps
+
+
+@contextlib.contextmanager
+def full_small_disk(mount: Path, folders: tuple[str, ...] = ()):
+    """A real 1 MB filesystem (tmpfs) mounted at `mount` (an empty folder; root only), with
+    `folders` made in it, then filled up by one file, which it yields (delete it to make
+    room); unmounted afterwards."""
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)])
+    if done.returncode != 0:
+        raise RuntimeError(f"could not mount a tmpfs at {mount} (root without the right to mount?)")
+    try:
+        for folder in folders:
+            (mount / folder).mkdir(parents=True)
+        filler = mount / "filler"
+        with open(filler, "wb") as handle:
+            try:
+                while True:
+                    handle.write(b"\0" * 65536)
+                    handle.flush()
+            except OSError:
+                pass
+        yield filler
+    finally:
+        subprocess.run(["umount", str(mount)])

@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from project_files import copy_workflow, fake_finished
+from project_files import copy_workflow, fake_finished, full_small_disk
 
 from idtracker_flow.project import layout, steps
 from idtracker_flow.state import facts, verdict
@@ -166,26 +166,12 @@ def test_switching_the_table_format_lists_the_stale_file(project):
 @pytest.fixture
 def full_disk(tmp_path):
     """A real 1 MB filesystem (tmpfs), filled up: CI runs as root; elsewhere skipped."""
-    import subprocess
-
     mount = tmp_path / "full"
     mount.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small filesystem needs root (CI runs as root)")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)])
-    if done.returncode != 0:
-        pytest.fail("could not mount a tmpfs (root without the right to mount?)")
-    try:
-        with open(mount / "filler", "wb") as filler:
-            try:
-                while True:
-                    filler.write(b"\0" * 65536)
-                    filler.flush()
-            except OSError:
-                pass
+    with full_small_disk(mount):
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)])
 
 
 def test_a_do_not_retry_note_survives_a_full_disk(full_disk):

@@ -11,6 +11,7 @@ import re
 import sys
 
 from conftest import REPO
+from project_files import full_small_disk
 
 STAND_IN = REPO / "tests" / "fakes" / "idtrackerai_stand_in.py"
 
@@ -92,7 +93,6 @@ def test_a_full_disk_during_the_copy_is_said_in_words_everywhere(workspace):
     fails with which disk, how much is free and what to do, in the end list and in status,
     with no traceback; once there is room, the next run finishes the job."""
     import os
-    import subprocess
 
     import pytest
 
@@ -109,17 +109,7 @@ def test_a_full_disk_during_the_copy_is_said_in_words_everywhere(workspace):
     )
     tracking = ws.path("tracking")
     tracking.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(tracking)])
-    assert mounted.returncode == 0, "could not mount a tmpfs"
-    try:
-        (tracking / "demo").mkdir()
-        with open(tracking / "filler", "wb") as filler:
-            try:
-                while True:
-                    filler.write(b"\0" * 65536)
-                    filler.flush()
-            except OSError:
-                pass
+    with full_small_disk(tracking, folders=("demo",)) as filler:
         run = ws.track("trajectories", timeout=900)
         console = run.stdout + run.stderr
         assert run.returncode == 1, console[-3000:]
@@ -129,9 +119,7 @@ def test_a_full_disk_during_the_copy_is_said_in_words_everywhere(workspace):
         assert "the disk that holds tracking/demo is full (0 MB free)" in reason, reason
         assert f"  failed: demo/good: {reason}" in console
         assert "Traceback" not in console and "no error message" not in console
-        (tracking / "filler").unlink()
+        filler.unlink()
         again = ws.track("trajectories", timeout=900)
         assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
         assert (tracking / "demo" / "good.h5").is_file()
-    finally:
-        subprocess.run(["umount", str(tracking)])
