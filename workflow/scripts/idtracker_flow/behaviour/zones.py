@@ -62,7 +62,11 @@ def zones(regions: list[ArenaRegion], border_width_px: float, source: str) -> Zo
     if cut:
         area = area.difference(shapely.union_all(cut))
     if area.is_empty or area.area <= 0:
-        raise ArenaError("the arena has no area (every region is cut out, or none is drawn)")
+        raise ArenaError(
+            "the arena has no area (every region is cut out, or none is drawn). What to do:"
+            " correct behaviour: arena for it in config/config.yaml, or the regions drawn in"
+            " its settings (roi_list, in the segmentation app: pixi run gui)"
+        )
     centre = area.buffer(-border_width_px)
 
     def pieces(geometry, name):
