@@ -123,23 +123,23 @@ def test_batch_counts_and_line():
 
 
 def test_steps_after_tracking_are_named_and_counted_in_the_time_left():
-    """A recording's matching and the exports come after the tracking: the batch names them
-    while they run and counts them in the time left, at the time their kind took."""
+    """A recording's matching and each job's analysis come after the tracking: the batch
+    names them while they run and counts them in the time left, at the time their kind took."""
     batch = Batch(started=0, durations=[100.0])
-    batch.plan({"track": 1, "export_job": 2, "match_recording": 1, "qc_job": 2})
-    batch.job_started(1, "export_job", {"video": "v", "job": "a"}, ["e.log"])
+    batch.plan({"track": 1, "analyse_job": 2, "match_recording": 1, "copy_trajectories": 2})
+    batch.job_started(1, "analyse_job", {"video": "v", "job": "a"}, ["e.log"])
     batch.job_started(2, "match_recording", {"recording": "fish1"}, ["m.log"])
-    batch.job_started(3, "qc_job", {"video": "v", "job": "a"}, ["q.log"])  # quick: not shown
-    assert [s.name for s in batch.steps_running.values()] == ["exporting v/a", "matching fish1"]
-    assert batch.time_left() is None  # no export or match has finished: unknown
+    batch.job_started(3, "copy_trajectories", {"video": "v", "job": "a"}, ["c.log"])  # quick
+    assert [s.name for s in batch.steps_running.values()] == ["analysing v/a", "matching fish1"]
+    assert batch.time_left() is None  # no analysis or match has finished: unknown
     batch.steps_running[1].started -= 20
     batch.job_finished(1)
     batch.steps_running[2].started -= 50
     batch.job_failed(2, "match_recording", ["m.log"])
-    # One tracking job (100 s) and one export (20 s) still to come.
+    # One tracking job (100 s) and one analysis (20 s) still to come.
     assert round(batch.time_left()) == 120
     assert batch.summary_line(now=batch.started + 5).endswith("2 min left")
-    batch.job_started(4, "export_job", {"video": "v", "job": "b"}, ["e2.log"])
+    batch.job_started(4, "analyse_job", {"video": "v", "job": "b"}, ["e2.log"])
     batch.job_finished(4)
     batch.job_started(5, "track", {"video": "v", "job": "b"}, ["t.log"])
     batch.job_finished(5)

@@ -1,28 +1,8 @@
 # Behaviour (config `behaviour`): per animal, how far and how fast it moved, how much of the
-# time, where in the arena, how close to the others; for every job and every recording, from
-# its movement dataset. A changed behaviour setting remakes these files only (the options
-# files, rules/common.smk), never the tracking or the exports. Outputs are flagged update():
-# a failed step puts the previous good files back.
-
-
-rule behaviour_job:
-    input:
-        movement=layout.MOVEMENT_DATASET,
-        settings=steps.REPAIR.output,
-        options=lambda wildcards: behaviour_options.path_of("videos", wildcards.video),
-    output:
-        table=update(layout.BEHAVIOUR_JOB),
-        occupancy=update(layout.BEHAVIOUR_JOB_OCCUPANCY),
-        speed=update(layout.BEHAVIOUR_JOB_SPEED),
-    log:
-        layout.log("behaviour_job"),
-    localrule: True
-    conda:
-        "../envs/idtracker-flow.yaml"
-    params:
-        options=lambda wildcards: behaviour_options.of(config, wildcards.video),
-    script:
-        "../scripts/behaviour_job.py"
+# time, where in the arena, how close to the others, from each movement dataset: a job's in
+# rule analyse_job (rules/analysis.smk), a recording's here. A changed behaviour setting
+# remakes these files (the options files, rules/common.smk), never the tracking. Outputs are
+# flagged update(): a failed step puts the previous good files back.
 
 
 rule behaviour_recording:

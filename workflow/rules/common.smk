@@ -26,7 +26,7 @@ JOBS = discover_jobs("settings")
 # Jobs listed under skip: in config/config.yaml are no targets (`pixi run skip <video>/<job>`).
 # They stay in JOBS, so a job that learns identities from one still finds it.
 SKIPPED = set(config["skip"])
-# The export files each job gets (config `exports`): the export_job rule's named outputs.
+# The export files each job gets (config `exports`): named outputs of rule analyse_job.
 EXPORT_OUTPUTS = export_outputs.patterns(config["exports"])
 TARGET_JOBS = [key for key in JOBS if layout.job_id(*key) not in SKIPPED]
 JOB_SET = set(JOBS)
@@ -64,6 +64,16 @@ RECORDINGS = recording_groups.recordings(
 
 # Behaviour (config `behaviour`) is measured on each movement dataset, so it needs them.
 BEHAVIOUR_ON = config["behaviour"]["measure"] and config["exports"]["movement"]
+# A job's behaviour files (rule analyse_job), when behaviour is measured.
+BEHAVIOUR_JOB_OUTPUTS = (
+    {
+        "table": layout.BEHAVIOUR_JOB,
+        "occupancy": layout.BEHAVIOUR_JOB_OCCUPANCY,
+        "speed": layout.BEHAVIOUR_JOB_SPEED,
+    }
+    if BEHAVIOUR_ON
+    else {}
+)
 if config["metadata"] and not os.path.isfile(config["metadata"]):
     raise ValueError(
         f"config/config.yaml: metadata: {config['metadata']} is not a file here. What to do:"
@@ -157,7 +167,7 @@ def all_qc_trajectory_plots(wildcards=None):
 
 
 def all_exports(wildcards=None):
-    """Every job's provenance record: the export_job rule writes it with the other exports."""
+    """Every job's provenance record: rule analyse_job writes it with the other exports."""
     return [layout.job_file(layout.PROVENANCE, *key) for key in TARGET_JOBS]
 
 
@@ -178,6 +188,11 @@ def all_behaviour_tables(wildcards=None):
 def all_behaviour(wildcards=None):
     """The batch's behaviour table (nothing when behaviour is off)."""
     return [layout.BEHAVIOUR_SUMMARY_CSV] if BEHAVIOUR_ON else []
+
+
+def analysis_options(wildcards):
+    """The video's behaviour options file: a changed setting analyses its jobs again."""
+    return behaviour_options.path_of("videos", wildcards.video) if BEHAVIOUR_ON else []
 
 
 def metadata_sheet(wildcards=None):

@@ -1,26 +1,4 @@
-# Analysis-ready files of every tracked job, beside its trajectories in tracking/<video>/:
-# a movement dataset, a tidy table and a provenance record (formats: `exports` in config).
-# Keyed on the copy in tracking/, so they are made again after validation.
-
-
-rule export_job:
-    input:
-        trajectories=steps.COPY.output,
-        tracked=steps.TRACK.output,
-        settings=steps.REPAIR.output,
-    output:
-        # update(): a failed export puts the previous good files back (Snakemake would
-        # otherwise delete them); the export step replaces each only once it is complete.
-        **{name: update(path) for name, path in EXPORT_OUTPUTS.items()},
-    log:
-        layout.log("export_job"),
-    localrule: True
-    conda:
-        "../envs/idtracker-flow.yaml"
-    params:
-        exports=config["exports"],
-    script:
-        "../scripts/export_job.py"
+# The analysis files of every tracked job are written by rule analyse_job (rules/analysis.smk).
 
 
 # `pixi run export`: the exports of every job tracked so far, tracking nothing new.

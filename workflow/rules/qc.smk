@@ -1,38 +1,5 @@
-# Quality control: a row and two plots per tracked job, one table for the batch.
-# Keyed on the copy in tracking/ (re-made when the validator rewrites the session), so the
-# QC of a job follows its validation.
-
-
-rule qc_job:
-    input:
-        session_facts_if_present,
-        trajectories=steps.COPY.output,
-        tracked=steps.TRACK.output,
-    output:
-        row=layout.QC_ROW,
-        trajectory_plot=report(
-            layout.QC_TRAJECTORY_PLOT,
-            caption="../report/trajectories.rst",
-            category="{video}",
-            subcategory="{job}",
-            labels={"job": "{job}", "figure": "paths"},
-        ),
-        timeline_plot=report(
-            layout.QC_TIMELINE_PLOT,
-            caption="../report/timeline.rst",
-            category="{video}",
-            subcategory="{job}",
-            labels={"job": "{job}", "figure": "timeline"},
-        ),
-    log:
-        layout.log("qc_job"),
-    localrule: True
-    conda:
-        "../envs/idtracker-flow.yaml"
-    params:
-        thresholds=config["qc"],
-    script:
-        "../scripts/qc_job.py"
+# Quality control: one table for the batch, from each job's row and plots (rule analyse_job,
+# rules/analysis.smk).
 
 
 rule qc_summary:

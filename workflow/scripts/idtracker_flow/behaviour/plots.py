@@ -3,12 +3,11 @@ arena's zones drawn on it) and each animal's speed over time."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a cluster node or in CI
-
-import matplotlib.pyplot as plt
 import numpy as np
+
+# Figures without pyplot: no display is needed (a cluster node, CI), and each job's process
+# is spared pyplot's import.
+from matplotlib.figure import Figure
 
 BINS = 60
 
@@ -17,7 +16,8 @@ def occupancy_plot(centroid, zones, title: str, path, width=None, height=None) -
     """All animals' positions as a 2-D histogram (video pixels, row 0 at the top)."""
     xy = centroid.transpose("time", "individuals", "space").values.reshape(-1, 2)
     xy = xy[np.isfinite(xy).all(axis=1)]
-    fig, ax = plt.subplots(figsize=(6, 6), dpi=100)
+    fig = Figure(figsize=(6, 6), dpi=100)
+    ax = fig.subplots()
     if xy.size:
         span = [
             [0, width or float(np.nanmax(xy[:, 0])) + 1],
@@ -38,15 +38,13 @@ def occupancy_plot(centroid, zones, title: str, path, width=None, height=None) -
     ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path, format="png")  # the path may end in .partial
-    plt.close(fig)
 
 
 def speed_plot(speed, title: str, path, units: str) -> None:
     """One line per animal: its speed over time (movement's compute_speed)."""
     names = [str(n) for n in speed["individuals"].values]
-    fig, axes = plt.subplots(
-        len(names), 1, figsize=(8, 1.2 + 1.1 * len(names)), dpi=100, sharex=True, squeeze=False
-    )
+    fig = Figure(figsize=(8, 1.2 + 1.1 * len(names)), dpi=100)
+    axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)
     times = speed["time"].values
     for ax, name in zip(axes[:, 0], names, strict=True):
         ax.plot(times, speed.sel(individuals=name).values, linewidth=0.6, color="black")
@@ -55,4 +53,3 @@ def speed_plot(speed, title: str, path, units: str) -> None:
     axes[0, 0].set_title(f"{title}: speed ({units})")
     fig.tight_layout()
     fig.savefig(path, format="png")  # the path may end in .partial
-    plt.close(fig)

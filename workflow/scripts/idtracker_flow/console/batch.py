@@ -15,8 +15,7 @@ TRACK_RULE = "track"
 # (the quick ones, a settings check or a copy, are not shown).
 WAITED = {
     "match_recording": "matching {recording}",
-    "export_job": "exporting {video}/{job}",
-    "behaviour_job": "measuring the behaviour in {video}/{job}",
+    "analyse_job": "analysing {video}/{job}",
     "behaviour_recording": "measuring the behaviour in {recording}",
     "behaviour_summary": "the batch's behaviour table",
 }

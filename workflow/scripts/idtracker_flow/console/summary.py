@@ -5,7 +5,7 @@ from pathlib import Path
 from idtracker_flow.console import estimate, notify
 from idtracker_flow.console.batch import Batch, Failure
 from idtracker_flow.project import layout
-from idtracker_flow.project.steps import BY_NAME, TRACK
+from idtracker_flow.project.steps import BY_NAME, TRACK, of_rule
 
 RETRIED = "This can pass: the job is tried again."  # run_tracking.py, a transient failure
 
@@ -24,8 +24,19 @@ def failure_reason(failure: Failure) -> str:
             return f"its log cannot be read ({error.strerror})"
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         return refusal(text) or (lines[-1] if lines else "stopped before it finished")
-    step = BY_NAME.get(failure.step, TRACK)
-    return first_problem(Path(failure.logs[0]), step)
+    # A rule of several parts (analyse_job) has a log per part: the first that failed says.
+    parts = of_rule(failure.step) or (BY_NAME.get(failure.step, TRACK),)
+    for step, log in zip(parts, failure.logs):
+        if not _succeeded(step, Path(log)):
+            return first_problem(Path(log), step)
+    return first_problem(Path(failure.logs[0]), parts[0])
+
+
+def _succeeded(step, log: Path) -> bool:
+    try:
+        return step.succeeded(log.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return False
 
 
 def will_be_retried(rule: str, logs: list[str]) -> bool:

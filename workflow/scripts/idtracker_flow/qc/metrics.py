@@ -1,6 +1,6 @@
 """Quality figures of one tracked job, from its tracker's result in the common form.
 
-Plain Python (numpy); the Snakemake scripts qc_job.py and qc_summary.py call it, and the demo
+Plain Python (numpy); the Snakemake scripts analyse_job.py and qc_summary.py call it, and the demo
 prints a job's row with `print_job_row`. Every tracker's result is read into `Poses`
 (trackers/poses.py); the measures here use each animal's centre. A tracker adds its own
 columns (`qc_columns` of trackers/<name>/tracker.py) and any pose tracker the pose columns

@@ -1,16 +1,16 @@
 """The two QC pictures of a job: paths over the arena, and a timeline of identification.
 
-Plain Python (matplotlib without a display); called by qc_job.py.
+Plain Python (matplotlib without a display); called by the analyse_job rule's QC part.
 """
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a cluster node or in CI
-
-import matplotlib.pyplot as plt
 import numpy as np
+
+# Figures without pyplot: no display is needed (a cluster node, CI), and each job's process
+# is spared pyplot's import.
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
 from idtracker_flow.qc import metrics as qc_metrics
 
@@ -18,7 +18,7 @@ from idtracker_flow.qc import metrics as qc_metrics
 def _colours(n: int):
     # tab10/tab20 tell up to 20 identities apart; beyond that the hsv wheel.
     name = "tab10" if n <= 10 else "tab20" if n <= 20 else "hsv"
-    cmap = plt.get_cmap(name)
+    cmap = colormaps[name]
     return [cmap(i / max(n, 1)) if name == "hsv" else cmap(i) for i in range(n)]
 
 
@@ -26,7 +26,8 @@ def trajectory_plot(traj: qc_metrics.Trajectories, title: str, path) -> None:
     """Paths over the arena in video pixels (row 0 at the top, as in the video)."""
     positions = traj.positions
     n_animals = positions.shape[1]
-    fig, ax = plt.subplots(figsize=(6, 6), dpi=100)
+    fig = Figure(figsize=(6, 6), dpi=100)
+    ax = fig.subplots()
     for animal, colour in enumerate(_colours(n_animals)):
         label = traj.identities[animal] if animal < len(traj.identities) else animal + 1
         ax.plot(
@@ -49,7 +50,6 @@ def trajectory_plot(traj: qc_metrics.Trajectories, title: str, path) -> None:
         ax.legend(loc="upper right", fontsize="small", ncol=2 if n_animals > 10 else 1)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
 
 
 def timeline_plot(traj: qc_metrics.Trajectories, tracking_intervals, title: str, path) -> None:
@@ -62,11 +62,10 @@ def timeline_plot(traj: qc_metrics.Trajectories, tracking_intervals, title: str,
     fps = traj.fps if traj.fps and traj.fps > 0 else 1.0
     seconds = np.arange(n_frames) / fps
 
-    fig, (top, bottom) = plt.subplots(
+    fig = Figure(figsize=(9, 2.5 + 0.25 * min(n_animals, 30)), dpi=100)
+    top, bottom = fig.subplots(
         2,
         1,
-        figsize=(9, 2.5 + 0.25 * min(n_animals, 30)),
-        dpi=100,
         sharex=True,
         gridspec_kw={"height_ratios": [1, max(1, min(n_animals, 30) / 6)]},
     )
@@ -100,4 +99,3 @@ def timeline_plot(traj: qc_metrics.Trajectories, tracking_intervals, title: str,
     bottom.set_xlim(0, n_frames / fps)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
