@@ -53,7 +53,7 @@ def test_each_jobs_behaviour_agrees_with_its_movement_dataset(qc_tracked, job):
     assert len(summary) == 2 * len(QC_JOBS)
 
 
-def test_a_behaviour_setting_or_sheet_remakes_behaviour_only(qc_tracked, tmp_path):
+def test_a_behaviour_setting_or_sheet_remakes_the_analysis_not_the_tracking(qc_tracked, tmp_path):
     ws = copy_workspace(qc_tracked, tmp_path / "behaviour")
     ws.path("metadata.csv").write_text("video,genotype\ndemo,wt\nghost,mut\n")
     config = ws.path("config", "config.yaml")
@@ -64,8 +64,8 @@ def test_a_behaviour_setting_or_sheet_remakes_behaviour_only(qc_tracked, tmp_pat
         + "metadata: metadata.csv\n"
     )
     planned = planned_jobs(ws.snakemake("-n"))
-    assert planned.get("behaviour_job") == len(QC_JOBS)
-    assert set(planned) <= {"all", "behaviour_job", "behaviour_summary"}, planned
+    assert planned.get("analyse_job") == len(QC_JOBS)
+    assert set(planned) <= {"all", "analyse_job", "qc_summary", "behaviour_summary"}, planned
 
     result = ws.snakemake()
 

@@ -247,7 +247,7 @@ def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
     text, stamp = knobs.read_text(), knobs.stat().st_mtime_ns
     knobs.write_text(text.replace("max_age: 1\n", "max_age: 2\n"))
     planned = planned_jobs(ws.snakemake("-n"))
-    assert planned.get("track") == 1 and planned.get("export_job") == 1, planned
+    assert planned.get("track") == 1 and planned.get("analyse_job") == 1, planned
     status_text, rows = run_status(ws)
     assert rows["arena1/poses"]["state"] == "outdated", status_text
     assert "tracker settings edited (inference_cfg.yaml)" in rows["arena1/poses"]["reason"]
@@ -260,7 +260,7 @@ def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
     after = model.snapshot(config)
     assert after != before or after.stat().st_mtime > before.stat().st_mtime
     planned = planned_jobs(ws.snakemake("-n"))
-    assert planned.get("track") == 1 and planned.get("export_job") == 1, planned
+    assert planned.get("track") == 1 and planned.get("analyse_job") == 1, planned
     text, rows = run_status(ws)
     assert rows["arena1/poses"]["state"] == "outdated", text
     assert "DeepLabCut model retrained" in rows["arena1/poses"]["reason"], text

@@ -149,7 +149,7 @@ def test_names_and_scale_from_config_and_a_rerun_after_validation(qc_tracked, tm
 
     assert result.returncode == 0, result.stderr[-3000:]
     output = result.stdout + result.stderr
-    assert "rule track:" not in output and "rule export_job:" in output
+    assert "rule track:" not in output and "rule analyse_job:" in output
     table = pd.read_csv(ws.path("tracking", "demo", "whole.tidy.csv"))
     alice = table[table["individual"] == "alice"].sort_values("frame")
     assert alice["x"].iloc[100:140].isna().all()

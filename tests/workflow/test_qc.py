@@ -9,15 +9,14 @@ session.json and the tracking marker, without the workflow's QC code.
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
+from browser import chromium, run_chromium, visible_part
 from conftest import ARTIFACTS, QC_INTERVAL, QC_JOBS, copy_workspace
 
 from idtracker_flow.qc import metrics as qc_metrics
@@ -193,7 +192,7 @@ def test_validated_session_updates_its_row(qc_tracked, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     output = result.stdout + result.stderr
     assert "rule track:" not in output
-    assert "rule qc_job:" in output and "rule qc_summary:" in output
+    assert "rule analyse_job:" in output and "rule qc_summary:" in output
     after = read_summary(ws)
     assert_row_matches(after.loc["whole"], expected_row(ws, "whole"))
     assert after.loc["whole"]["validated"] == "True"
@@ -217,34 +216,6 @@ def test_demo_prints_the_row_from_the_same_code(qc_tracked, capsys):
     assert re.search(rf"^tracked_interval +{INTERVAL[0]}-{INTERVAL[1]}$", printed, re.M)
     summary = read_summary(qc_tracked).loc["part"]
     assert float(summary["fraction_identified"]) == row["fraction_identified"]
-
-
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def run_chromium(url: str, *args) -> subprocess.CompletedProcess:
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    try:
-        return subprocess.run(
-            [
-                chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={profile}", "--virtual-time-budget=10000",
-                "--window-size=1400,1100", *args, url,
-            ],
-            capture_output=True, text=True, timeout=180,
-        )  # fmt: skip
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def visible_part(dom: str) -> str:
-    """The rendered page without its <script> blocks (the report app's data lives there)."""
-    import re
-
-    return re.sub(r"<script\b.*?</script>", "", dom, flags=re.S | re.I)
 
 
 def test_report_opens_in_chromium(qc_tracked):

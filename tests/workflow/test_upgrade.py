@@ -62,7 +62,7 @@ def test_project_of_the_previous_release_is_not_tracked_again(tmp_path):
     dry_run = run_task(project, "track-dryrun", timeout=300)
     assert dry_run.returncode == 0, dry_run.stdout + dry_run.stderr
     planned = set(planned_jobs(dry_run))
-    assert planned == {"export_job", "behaviour_job", "behaviour_summary", "all"}, dry_run.stdout
+    assert planned == {"analyse_job", "qc_summary", "behaviour_summary", "all"}, dry_run.stdout
     exported = run_task(project, "track", timeout=600)
     assert exported.returncode == 0, exported.stdout + exported.stderr
     record = json.loads((project / "tracking" / "fish" / "day.provenance.json").read_text())

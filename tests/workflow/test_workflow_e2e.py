@@ -26,10 +26,8 @@ ONE_JOB_AGAIN = {
     "repair_settings": 1,
     "track": 1,
     "copy_trajectories": 1,
-    "export_job": 1,
-    "qc_job": 1,
+    "analyse_job": 1,
     "qc_summary": 1,
-    "behaviour_job": 1,
     "behaviour_summary": 1,
     "all": 1,
 }

@@ -122,11 +122,11 @@ def run_part(smk, name: str, video: str, job: str) -> bool:
 
 def without_numba() -> None:
     """xarray fills gaps (movement's path length) with numbagg when it is installed, which
-    compiles with numba in every new process: 0.8 s of CPU per job. bottleneck's fill gives
-    the same numbers and needs no compiling."""
+    compiles with numba in every new process: 0.8 s of CPU per job. bottleneck's fill (C,
+    installed with the workflow) gives the same numbers and needs no compiling."""
     import xarray
 
-    xarray.set_options(use_numbagg=False)
+    xarray.set_options(use_numbagg=False, use_bottleneck=True)
 
 
 def main(smk) -> None:

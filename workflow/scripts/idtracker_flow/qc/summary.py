@@ -1,12 +1,15 @@
 """results/qc/summary.csv, .parquet and .html from the per-job QC rows.
 
-The HTML page (table, flags and a small picture of every job's paths, all inside the file) is
-also shown on the front page of `pixi run report`.
+The HTML page (table, flags first, and a small picture of every job's paths) is also shown on
+the front page of `pixi run report`. Up to EMBEDDED_UP_TO jobs the pictures are inside the
+file; a larger batch's page links them (results/qc/plots/) and the browser loads each only
+when it scrolls into view: 10,000 pictures inside one page would make it too large to open.
 """
 
 import base64
 import html
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +17,8 @@ import pandas as pd
 from idtracker_flow.project import atomic_files
 from idtracker_flow.qc import metrics as qc_metrics
 
+# Up to this many jobs, the page holds its pictures (and the report is Snakemake's own).
+EMBEDDED_UP_TO = 200
 # Columns of the HTML overview (the CSV has them all).
 OVERVIEW_COLUMNS = [
     "video",
@@ -70,6 +75,12 @@ def _image(path: Path) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="paths" style="width:220px">'
 
 
+def _linked_image(path: Path, page_dir: Path) -> str:
+    """The picture as a link from the page's folder, loaded when it scrolls into view."""
+    href = html.escape(Path(os.path.relpath(path, page_dir)).as_posix())
+    return f'<img src="{href}" loading="lazy" alt="paths" width="220" height="220">'
+
+
 def failed_html(failed: list[tuple[str, str]]) -> list[str]:
     if not failed:
         return []
@@ -78,10 +89,12 @@ def failed_html(failed: list[tuple[str, str]]) -> list[str]:
     return [*lines, "</ul>"]
 
 
-def overview_html(table: pd.DataFrame, plots: dict, failed=()) -> str:
-    """Summary table with flags and thumbnails; plots maps (video, job) -> trajectory PNG;
-    `failed` lists (job, reason) of the jobs that have no row."""
+def overview_html(table: pd.DataFrame, plots: dict, failed=(), page_dir=None) -> str:
+    """Summary table with flags (flagged jobs first) and thumbnails; plots maps (video, job)
+    -> trajectory PNG; `failed` lists (job, reason) of the jobs that have no row. With
+    `page_dir` (where the page will be), the thumbnails are links from there."""
     flagged = table[table["flags"] != ""]
+    table = pd.concat([flagged, table[table["flags"] == ""]])
     lines = ['<div class="qc-summary">', "<h2>Quality of every tracked job</h2>"]
     lines += failed_html(list(failed))
     if len(flagged):
@@ -111,8 +124,9 @@ def overview_html(table: pd.DataFrame, plots: dict, failed=()) -> str:
         plot = plots.get((row["video"], row["job"]))
         if plot and Path(plot).is_file():
             name = html.escape(f"{row['video']}/{row['job']}")
+            image = _image(plot) if page_dir is None else _linked_image(plot, page_dir)
             lines.append(
-                f'<figure style="margin:0">{_image(plot)}<figcaption>{name}</figcaption></figure>'
+                f'<figure style="margin:0">{image}<figcaption>{name}</figcaption></figure>'
             )
     lines.append("</div></div>")
     return "\n".join(lines) + "\n"
@@ -163,7 +177,8 @@ def write_summary(
     recordings = recordings_table(recording_files)
     if recordings_csv:
         atomic_files.write_with(recordings_csv, lambda partial: write_csv(recordings, partial))
-    page = overview_html(table, plots, failed) + recordings_html(recordings)
+    page_dir = None if len(table) <= EMBEDDED_UP_TO else Path(html_path).parent
+    page = overview_html(table, plots, failed, page_dir) + recordings_html(recordings)
     atomic_files.write_text(html_path, page)
     return table
 
