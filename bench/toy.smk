@@ -1,4 +1,4 @@
-# The like-for-like baseline of bench/dag: our three tracking rules and the export rule with the same directives
+# The like-for-like baseline of bench/dag: our three tracking rules and the analysis rule with the same directives
 # (named files, script, log, benchmark, conda, threads, resources), the same glob and the same
 # files (bench/dag puts each job's video at videos/<job>.avi), but every input a plain pattern.
 # What remains between it and our workflow is what finding the jobs, parsing their settings,
@@ -67,7 +67,7 @@ rule copy_trajectories:
         "workflow/scripts/copy_trajectories.py"
 
 
-rule export_job:
+rule analyse_job:
     input:
         trajectories="tracking/{video}/{job}.h5",
         tracked="results/sessions/{video}/{job}.tracked.json",
@@ -76,12 +76,18 @@ rule export_job:
         movement="tracking/{video}/{job}.movement.nc",
         tidy_parquet="tracking/{video}/{job}.tidy.parquet",
         provenance="tracking/{video}/{job}.provenance.json",
+        row="results/qc/jobs/{video}/{job}.json",
+        trajectory_plot="results/qc/plots/{video}/{job}.trajectories.png",
+        timeline_plot="results/qc/plots/{video}/{job}.timeline.png",
+        table="results/behaviour/jobs/{video}/{job}.csv",
+        occupancy="results/behaviour/plots/{video}/{job}.occupancy.png",
+        speed="results/behaviour/plots/{video}/{job}.speed.png",
     log:
-        "results/logs/export_job/{video}/{job}.log",
+        "results/logs/analyse_job/{video}/{job}.log",
     localrule: True
     conda:
         "workflow/envs/idtracker-flow.yaml"
     params:
         exports={"movement": True},
     script:
-        "workflow/scripts/export_job.py"
+        "workflow/scripts/analyse_job.py"

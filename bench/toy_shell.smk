@@ -49,14 +49,20 @@ rule copy_trajectories:
         "cp {input} {output}"
 
 
-rule export_job:
+rule analyse_job:
     input:
         "tracking/{video}/{job}.h5",
     output:
         "tracking/{video}/{job}.movement.nc",
         "tracking/{video}/{job}.tidy.parquet",
         "tracking/{video}/{job}.provenance.json",
+        "results/qc/jobs/{video}/{job}.json",
+        "results/qc/plots/{video}/{job}.trajectories.png",
+        "results/qc/plots/{video}/{job}.timeline.png",
+        "results/behaviour/jobs/{video}/{job}.csv",
+        "results/behaviour/plots/{video}/{job}.occupancy.png",
+        "results/behaviour/plots/{video}/{job}.speed.png",
     log:
-        "results/logs/export_job/{video}/{job}.log",
+        "results/logs/analyse_job/{video}/{job}.log",
     shell:
         "touch {output}"

@@ -46,11 +46,31 @@ EXPORT_FILES = (
 )
 
 
+# Everything else the analysis step (rule analyse_job) writes, with the default config.
+ANALYSIS_FILES = (
+    *EXPORT_FILES,
+    layout.QC_ROW,
+    layout.QC_TRAJECTORY_PLOT,
+    layout.QC_TIMELINE_PLOT,
+    layout.BEHAVIOUR_JOB,
+    layout.BEHAVIOUR_JOB_OCCUPANCY,
+    layout.BEHAVIOUR_JOB_SPEED,
+)
+
+
 def fake_finished(
-    root: Path, video: str, job: str, stamp: float, text: str = "{}", with_exports: bool = False
+    root: Path,
+    video: str,
+    job: str,
+    stamp: float,
+    text: str = "{}",
+    with_exports: bool = False,
+    analysed: bool = False,
 ) -> None:
-    """The files a finished job leaves, with times in the order the workflow makes them."""
-    files = FINISHED_FILES + (EXPORT_FILES if with_exports else ())
+    """The files a finished job leaves, with times in the order the workflow makes them:
+    with its analysis files (`with_exports`), or everything its analysis step writes."""
+    after = ANALYSIS_FILES if analysed else EXPORT_FILES if with_exports else ()
+    files = FINISHED_FILES + after
     for n, pattern in enumerate(files, start=1):
         path = root / layout.job_file(pattern, video, job)
         path.parent.mkdir(parents=True, exist_ok=True)

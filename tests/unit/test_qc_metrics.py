@@ -186,3 +186,34 @@ def test_format_row_says_na():
     text = qc_metrics.format_row({"video": "v", "estimated_accuracy": None, "flags": ""})
     assert "estimated_accuracy" in text and "n/a" in text
     assert text.splitlines()[-1].split() == ["flags", "none"]
+
+
+def test_summary_page_of_a_large_batch_links_its_pictures_flagged_first(tmp_path):
+    """Above EMBEDDED_UP_TO jobs the page links each picture (loaded as it scrolls into view)
+    instead of holding it, and lists the flagged jobs first; up to it, pictures are inside."""
+    picture = tmp_path / "plots" / "p.png"
+    picture.parent.mkdir()
+    picture.write_bytes(b"\x89PNG stand-in")
+
+    def page_of(n_jobs: int) -> str:
+        rows, plots = [], []
+        for n in range(n_jobs):
+            row = dict.fromkeys(qc_metrics.COLUMNS, "n/a")
+            row.update(video="v", job=f"j{n:04d}", validated=False, flags="")
+            if n == n_jobs - 1:
+                row["flags"] = "identified in 80.0% of tracked frames < 95%"
+            rows.append(tmp_path / f"row{n}.json")
+            rows[-1].write_text(json.dumps(row))
+            plots.append(picture)
+        html_path = tmp_path / f"summary{n_jobs}.html"
+        qc_summary.write_summary(rows, plots, tmp_path / "s.csv", tmp_path / "s.parquet", html_path)
+        return html_path.read_text()
+
+    small = page_of(3)
+    assert small.count("data:image/png;base64,") == 3 and 'loading="lazy"' not in small
+    large = page_of(qc_summary.EMBEDDED_UP_TO + 1)
+    assert "data:image/png" not in large
+    assert large.count('<img src="plots/p.png" loading="lazy"') == qc_summary.EMBEDDED_UP_TO + 1
+    body = large[large.index("<tbody>") :]
+    last = f"j{qc_summary.EMBEDDED_UP_TO:04d}"
+    assert body.index(f"<td>{last}</td>") < body.index("<td>j0000</td>")  # flagged first

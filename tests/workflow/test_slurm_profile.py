@@ -11,9 +11,9 @@ One workspace, two runs:
    job demo/broken fails at once. Snakemake must report both as failed, with their SLURM log
    paths, and end by itself.
 2. The real idtracker.ai on demo/cancelled only: the cancelled job is submitted again, tracked as
-   a SLURM job with a GPU, and its trajectories arrive in tracking/. Its settings check, copy,
-   analysis files, QC row and behaviour run in that same SLURM job (the profile's job groups):
-   the login node only plans and writes the batch's tables.
+   a SLURM job with a GPU, and its trajectories arrive in tracking/. Its copy, analysis files,
+   QC row and behaviour then run as one small CPU job of SLURM (the profile's job group
+   `analysis`): the login node only plans, checks the settings and writes the batch's tables.
 
 Skips (with the reason) only where SLURM cannot start: not installed, not root, or a real SLURM
 configured on this machine. With CI=true those are failures, and a missing SLURM is installed.
@@ -124,19 +124,9 @@ def slurm_jobs(env: dict, workdir: Path) -> list[dict]:
     return [job for job in jobs if job.get("WorkDir") == str(workdir)]
 
 
-# The plugin labels each SLURM job rule_<rule>_wildcards_<values>, a group job rule_<group>:
-# a job's steps are the group `job` (workflow/profiles/slurm).
-GROUP_COMMENT = "rule_job"
-
-
-def by_id(jobs: list[dict], job_id: str) -> dict:
-    (job,) = [job for job in jobs if job["JobId"] == job_id]
-    return job
-
-
-def seen_by_tracker(ws, job_name: str) -> dict:
-    """What the fake tracker of a job found in its environment (its SLURM job's id)."""
-    return json.loads(ws.path("fake_runs", f"{job_name}.json").read_text())
+def by_comment(jobs: list[dict], comment: str) -> list[dict]:
+    # The plugin labels each SLURM job rule_<rule>_wildcards_<values>.
+    return [job for job in jobs if job.get("Comment") == comment]
 
 
 FAKE_TRACKER = textwrap.dedent(
@@ -161,15 +151,16 @@ FAKE_TRACKER = textwrap.dedent(
 
 def wait_until_tracker_runs(env: dict, ws, job_name: str, process, limit_s: int = 240):
     """The SLURM job of a job once its (fake) tracker has started inside it."""
+    comment = f"rule_track_wildcards_demo_{job_name}"
     record = ws.path("fake_runs", f"{job_name}.json")
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline and process.poll() is None:
-        if record.is_file() and record.stat().st_size:
-            job = by_id(slurm_jobs(env, ws.root), seen_by_tracker(ws, job_name)["SLURM_JOB_ID"])
+        if record.is_file():
+            (job,) = by_comment(slurm_jobs(env, ws.root), comment)
             assert job["JobState"] == "RUNNING"
             return job
         time.sleep(1)
-    raise AssertionError(f"the tracker of job demo/{job_name} did not start in {limit_s} s")
+    raise AssertionError(f"the tracker of SLURM job {comment} did not start in {limit_s} s")
 
 
 @pytest.fixture(scope="module")
@@ -254,9 +245,7 @@ def test_cancelled_and_failed_jobs_reported_with_their_logs(cluster_runs):
     # Ended by itself, well within the limit: nothing waits on a status that never comes.
     assert failed["seconds_after_cancel"] < FAILED_RUN_LIMIT_S
     for job_name, expected_state in (("cancelled", "CANCELLED"), ("broken", "FAILED")):
-        seen = seen_by_tracker(ws, job_name)
-        job = by_id(failed["jobs"], seen["SLURM_JOB_ID"])
-        assert job["Comment"] == GROUP_COMMENT
+        (job,) = by_comment(failed["jobs"], f"rule_track_wildcards_demo_{job_name}")
         assert job["JobState"] == expected_state
         slurm_log = job["StdOut"]
         assert Path(slurm_log).is_file()
@@ -275,8 +264,11 @@ def test_cancelled_and_failed_jobs_reported_with_their_logs(cluster_runs):
 def test_next_run_resubmits_and_tracks_as_gpu_job(cluster_runs):
     ws, failed, tracked = cluster_runs
     assert tracked["returncode"] == 0, tracked["output"][-5000:]
-    earlier = {job["JobId"] for job in failed["jobs"]}
-    resubmitted = [job for job in tracked["jobs"] if job["JobId"] not in earlier]
+    comment = "rule_track_wildcards_demo_cancelled"
+    (first,) = by_comment(failed["jobs"], comment)
+    resubmitted = [
+        job for job in by_comment(tracked["jobs"], comment) if job["JobId"] != first["JobId"]
+    ]
     assert len(resubmitted) == 1, "the cancelled job must be submitted again"
     job = resubmitted[0]
     assert job["JobState"] == "COMPLETED"
@@ -291,26 +283,37 @@ def test_next_run_resubmits_and_tracks_as_gpu_job(cluster_runs):
     assert record["seconds"] > 0
 
 
-def test_a_jobs_steps_run_in_its_own_slurm_job(cluster_runs):
-    """Nothing of a job runs on the login node: its settings check, tracking, copy and
-    analysis (analysis files, QC row, behaviour) ran inside its one SLURM job, which the
-    SLURM log of that job shows; Snakemake on the login node ran only the batch's tables."""
-    ws, _failed, tracked = cluster_runs
+# The plugin labels a group's SLURM job rule_<group>_<its rules>.
+ANALYSIS_COMMENT = "rule_analysis_analyse_job_copy_trajectories"
+
+
+def test_a_jobs_analysis_runs_in_a_slurm_job_not_on_the_login_node(cluster_runs):
+    """After its tracking job, a job's copy and analysis (analysis files, QC row, behaviour)
+    ran inside one small SLURM job of their own, which that job's SLURM log shows; Snakemake
+    on the login node checked the settings and wrote the batch's tables only."""
+    ws, failed, tracked = cluster_runs
     comments = {job["Comment"] for job in tracked["jobs"]}
-    assert comments == {GROUP_COMMENT}
+    assert comments == {
+        "rule_track_wildcards_demo_cancelled",
+        "rule_track_wildcards_demo_broken",
+        ANALYSIS_COMMENT,
+    }
+    # The failed run submitted no analysis: its jobs never tracked.
+    assert all(job["Comment"] != ANALYSIS_COMMENT for job in failed["jobs"])
     output = tracked["output"]
-    for step in ("repair_settings", "track", "copy_trajectories", "analyse_job"):
-        assert f"rule {step}:" not in output.replace("localrule", "rule"), step
-    assert "localrule qc_summary:" in output  # the batch's table: the login node's work
-    earlier = {job["JobId"] for job in _failed["jobs"]}
-    (job,) = [job for job in tracked["jobs"] if job["JobId"] not in earlier]
+    assert "localrule repair_settings:" in output  # before any GPU time: errors come first
+    assert "localrule qc_summary:" in output  # the batch's table
+    for step in ("copy_trajectories", "analyse_job"):
+        assert f"localrule {step}:" not in output, step
+    (job,) = by_comment(tracked["jobs"], ANALYSIS_COMMENT)
     assert job["JobState"] == "COMPLETED"
+    assert "TresPerJob" not in job or "gpu" not in job["TresPerJob"]  # no GPU held for it
     slurm_log = Path(job["StdOut"]).read_text()
+    for step in ("copy_trajectories", "analyse_job"):
+        assert f"rule {step}:" in slurm_log, step
     start, end = (datetime.fromisoformat(job[key]).timestamp() for key in ("StartTime", "EndTime"))
-    for step in ("repair_settings", "track", "copy_trajectories", "analyse_job"):
-        assert f"rule {step}:" in slurm_log.replace("localrule", "rule"), step
     for made in (
-        ws.path("results", "settings", "demo", "cancelled.toml"),
+        ws.path("tracking", "demo", "cancelled.h5"),
         ws.path("tracking", "demo", "cancelled.provenance.json"),
         ws.path("results", "qc", "jobs", "demo", "cancelled.json"),
         ws.path("results", "behaviour", "jobs", "demo", "cancelled.csv"),
