@@ -213,7 +213,9 @@ def test_summary_page_of_a_large_batch_links_its_pictures_flagged_first(tmp_path
     assert small.count("data:image/png;base64,") == 3 and 'loading="lazy"' not in small
     large = page_of(qc_summary.EMBEDDED_UP_TO + 1)
     assert "data:image/png" not in large
-    assert large.count('<img src="plots/p.png" loading="lazy"') == qc_summary.EMBEDDED_UP_TO + 1
+    # The flagged job's picture shown (loaded on demand), every job's name a link to its own.
+    assert large.count('<img src="plots/p.png" loading="lazy"') == 1
+    assert large.count('<a href="plots/p.png">') == qc_summary.EMBEDDED_UP_TO + 1
     body = large[large.index("<tbody>") :]
     last = f"j{qc_summary.EMBEDDED_UP_TO:04d}"
-    assert body.index(f"<td>{last}</td>") < body.index("<td>j0000</td>")  # flagged first
+    assert body.index(f">{last}</a>") < body.index(">j0000</a>")  # flagged first

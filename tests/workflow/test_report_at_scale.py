@@ -6,6 +6,7 @@ job's two plots (what the report does with them is the same for any PNG). `pixi 
 runs for real, then Chromium opens the page it wrote.
 """
 
+import html
 import json
 import os
 import time
@@ -43,6 +44,7 @@ def qc_row(video: str, job: str, flagged: bool) -> dict:
         fraction_identified=0.8 if flagged else 0.99,
         fraction_all_present=0.97,
         validated=False,
+        provenance=f"tracking/{video}/{job}.provenance.json",
         flags=FLAG if flagged else "",
     )
     return row
@@ -88,17 +90,21 @@ def test_report_of_10000_jobs_is_written_light(night):
     assert "Report: results/report.html (10000 jobs, 0 failed" in stdout, stdout
     assert size_mb < 20  # every picture inside would be far more (two per job)
     page = report.read_text()
-    assert page.count('loading="lazy"') == 10_000  # each job's paths, loaded on demand
+    # The flagged jobs' paths shown, loaded on demand; every job's name links its own.
+    assert page.count('loading="lazy"') == len(flagged)
+    assert page.count('.trajectories.png">') == 10_000
     assert "data:image/png" not in page
     # The links point at the pictures from where the page lies.
-    assert 'src="qc/plots/v0000/j0.trajectories.png"' in page
+    assert '<a href="qc/plots/v0000/j0.trajectories.png">j0</a>' in page
+    assert '<a href="../tracking/v0000/j0.provenance.json">' in page
     assert ws.path("results", "qc", "plots", "v0000", "j0.trajectories.png").is_file()
     # Flagged jobs first: the table's first rows are the flagged ones, then the others.
     table = page[page.index('id="qc-summary-table"') : page.index("</table>")]
     rows = table.split("<tr")[2:]  # after the header's row
     assert len(rows) == 10_000
-    assert all(FLAG in row for row in rows[: len(flagged)])
-    assert not any(FLAG in row for row in rows[len(flagged) :])
+    shown = html.escape(FLAG)
+    assert all(shown in row for row in rows[: len(flagged)])
+    assert not any(shown in row for row in rows[len(flagged) :])
     assert f"{len(flagged)} of 10000 jobs need a look" in page
 
 

@@ -2,8 +2,10 @@
 
 The HTML page (table, flags first, and a small picture of every job's paths) is also shown on
 the front page of `pixi run report`. Up to EMBEDDED_UP_TO jobs the pictures are inside the
-file; a larger batch's page links them (results/qc/plots/) and the browser loads each only
-when it scrolls into view: 10,000 pictures inside one page would make it too large to open.
+file. A larger batch's page links them (results/qc/plots/): the flagged jobs' pictures are
+shown, each loaded as it scrolls into view, and every job's name in the table opens its own.
+10,000 pictures inside one page would make it too large to open; 10,000 laid out at once,
+linked, still took a browser most of the page's opening time.
 """
 
 import base64
@@ -70,6 +72,21 @@ def _cell(name: str, value) -> str:
     return html.escape(str(value))
 
 
+def _linked_cell(name: str, row, plots: dict, page_dir) -> str:
+    """A cell; on a page that links its pictures, the job's name links its paths picture and
+    the provenance path is a link from the page's folder."""
+    if page_dir is None or row[name] in ("", "n/a") or name not in ("job", "provenance"):
+        return _cell(name, row[name])
+    if name == "provenance":
+        target = Path(str(row[name]))
+    else:
+        target = plots.get((row["video"], row["job"]))
+        if target is None:
+            return _cell(name, row[name])
+    href = html.escape(Path(os.path.relpath(target, page_dir)).as_posix())
+    return f'<a href="{href}">{html.escape(str(row[name]))}</a>'
+
+
 def _image(path: Path) -> str:
     data = base64.b64encode(Path(path).read_bytes()).decode()
     return f'<img src="data:image/png;base64,{data}" alt="paths" style="width:220px">'
@@ -92,7 +109,9 @@ def failed_html(failed: list[tuple[str, str]]) -> list[str]:
 def overview_html(table: pd.DataFrame, plots: dict, failed=(), page_dir=None) -> str:
     """Summary table with flags (flagged jobs first) and thumbnails; plots maps (video, job)
     -> trajectory PNG; `failed` lists (job, reason) of the jobs that have no row. With
-    `page_dir` (where the page will be), the thumbnails are links from there."""
+    `page_dir` (where the page will be), a large batch's page: the pictures are files linked
+    from there, the flagged jobs' shown (loaded as they scroll into view), the others' a link
+    on the job's name."""
     flagged = table[table["flags"] != ""]
     table = pd.concat([flagged, table[table["flags"] == ""]])
     lines = ['<div class="qc-summary">', "<h2>Quality of every tracked job</h2>"]
@@ -113,23 +132,44 @@ def overview_html(table: pd.DataFrame, plots: dict, failed=(), page_dir=None) ->
         f"<thead><tr>{header}<th>flags</th></tr></thead><tbody>"
     )
     for _, row in table.iterrows():
-        cells = "".join(f"<td>{_cell(name, row[name])}</td>" for name in OVERVIEW_COLUMNS)
+        cells = "".join(
+            f"<td>{_linked_cell(name, row, plots, page_dir)}</td>" for name in OVERVIEW_COLUMNS
+        )
         style = ' style="background:#fde0dc"' if row["flags"] else ""
         flags = html.escape(row["flags"]) or "none"
         lines.append(f'<tr{style}>{cells}<td style="min-width:20em">{flags}</td></tr>')
     lines.append("</tbody></table>")
-    lines.append("<h3>Paths of every job</h3>")
-    lines.append('<div style="display:flex;flex-wrap:wrap;gap:8px">')
+    if page_dir is None:
+        lines += ["<h3>Paths of every job</h3>", *_gallery(table, plots, _image)]
+    else:
+        lines += _flagged_gallery(flagged, plots, lambda plot: _linked_image(plot, page_dir))
+    lines.append("</div>")
+    return "\n".join(lines) + "\n"
+
+
+def _gallery(table: pd.DataFrame, plots: dict, image) -> list[str]:
+    lines = ['<div style="display:flex;flex-wrap:wrap;gap:8px">']
     for _, row in table.iterrows():
         plot = plots.get((row["video"], row["job"]))
         if plot and Path(plot).is_file():
             name = html.escape(f"{row['video']}/{row['job']}")
-            image = _image(plot) if page_dir is None else _linked_image(plot, page_dir)
             lines.append(
-                f'<figure style="margin:0">{image}<figcaption>{name}</figcaption></figure>'
+                f'<figure style="margin:0">{image(plot)}<figcaption>{name}</figcaption></figure>'
             )
-    lines.append("</div></div>")
-    return "\n".join(lines) + "\n"
+    return [*lines, "</div>"]
+
+
+def _flagged_gallery(flagged, plots: dict, image) -> list[str]:
+    """A large batch's pictures: the flagged jobs' only (a browser took most of the page's
+    opening time laying out 10,000 pictures); every job's is a link in the table."""
+    lines = []
+    if len(flagged):
+        lines += ["<h3>Paths of the jobs that need a look</h3>", *_gallery(flagged, plots, image)]
+    lines.append(
+        "<p>Every job's paths: click its name in the table (the pictures are in"
+        " results/qc/plots/&lt;video&gt;/).</p>"
+    )
+    return lines
 
 
 def recordings_table(summary_files) -> pd.DataFrame:
