@@ -115,6 +115,8 @@ def run_part(smk, name: str, video: str, job: str) -> bool:
             return True
         except PartFailed:
             return False
+        except SystemExit as stop:  # a helper that words its own failure (a full disk)
+            return stop.code in (0, None)
         except Exception:
             traceback.print_exc(file=log)
             return False
