@@ -123,7 +123,7 @@ def test_job_settings_problems_name_the_key():
     assert "'shufle' is not a setting" in text and "no `project`" in text
     assert "track_method = 'circle'" in text and "n_tracks = 0" in text
     with pytest.raises(UnknownTracker, match="is not a tracker this workflow runs"):
-        trackers.for_settings({"tracker": "sleap"})
+        trackers.for_settings({"tracker": "trex"})
 
 
 def write_job(tmp_path, text: str):

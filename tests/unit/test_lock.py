@@ -10,7 +10,10 @@ import tasks
 from idtracker_flow.exports import lock
 
 ROOT = Path(__file__).resolve().parents[2]
-SHORT_LISTS = ["requirements.txt", "requirements-dev.txt", "requirements-dlc.txt"]
+# The workflow's own and every tracker environment's (requirements-<name>.txt, tasks.py).
+TRACKER_LISTS = sorted(tasks.tracker_environments().values())
+SHORT_LISTS = ["requirements.txt", "requirements-dev.txt", *(p.name for p in TRACKER_LISTS)]
+LOCKS = ["requirements.lock", *(tasks.lock_of(p).name for p in TRACKER_LISTS)]
 
 
 def direct_pins(requirements: Path) -> dict[str, str]:
@@ -42,7 +45,7 @@ def test_the_lock_has_every_pinned_package_at_the_same_version(short_list):
     assert f"uv pip compile {source} " in locked.read_text().splitlines()[1]
 
 
-@pytest.mark.parametrize("locked", ["requirements.lock", "requirements-dlc.lock"])
+@pytest.mark.parametrize("locked", LOCKS)
 def test_every_package_of_a_lock_has_a_version_and_hashes(locked):
     text = (ROOT / locked).read_text()
     entries = re.split(r"\n(?=\S)", text)

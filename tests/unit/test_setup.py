@@ -41,13 +41,19 @@ def test_pixi_pins_match_requirements():
     }
     required = pins((REPO / "requirements.txt").read_text().splitlines())
     required |= pins((REPO / "requirements-dev.txt").read_text().splitlines())
-    dlc = pins((REPO / "requirements-dlc.txt").read_text().splitlines())
-    # One torch for both environments: the DeepLabCut one pins the same versions.
-    assert all(required.get(name, pin) == pin for name, pin in dlc.items())
-    required |= dlc
+    import tasks
+
+    # Each tracker's own environment (requirements-<name>.txt, the Pixi feature <name>).
+    environments = tasks.tracker_environments()
+    assert environments  # DeepLabCut's at least
+    for name, requirements in environments.items():
+        own = pins(requirements.read_text().splitlines())
+        # One torch for every environment: each pins the same versions as the workflow's.
+        assert all(required.get(package, pin) == pin for package, pin in own.items()), name
+        feature = manifest["feature"][name]["pypi-dependencies"]
+        assert {n.lower(): spec.lstrip("=") for n, spec in feature.items()} == own, name
+        required |= own
     assert declared == required
-    feature = manifest["feature"]["dlc"]["pypi-dependencies"]
-    assert {name.lower(): spec.lstrip("=") for name, spec in feature.items()} == dlc
 
 
 def test_conda_env_matches_requirements():

@@ -20,6 +20,7 @@ TRACKER_KEY = "tracker"  # in a settings file and in a tracking record
 _MODULES = (
     "idtracker_flow.trackers.idtrackerai.tracker",
     "idtracker_flow.trackers.deeplabcut.tracker",
+    "idtracker_flow.trackers.sleap.tracker",
 )
 
 

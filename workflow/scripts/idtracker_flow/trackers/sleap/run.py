@@ -1,0 +1,119 @@
+"""Running SLEAP for one job: its environment and trained models checked first, its command
+line, and the verdict on what it wrote.
+
+SLEAP runs in its own environment (environment.py) as trackers/sleap/sleap_predict.py, which writes
+the predictions to <session>/predictions.slp, SLEAP's analysis HDF5 of them to
+<session>/predictions.analysis.h5 and what it used to <session>/sleap.json. The runner
+(tracking/run.py) holds the GPU slot, makes the session folder from scratch, watches the
+process and learns from its memory use, as for every tracker.
+"""
+
+from pathlib import Path
+
+from idtracker_flow.project.json_files import read_json
+from idtracker_flow.trackers.protocol import (
+    CUDA_OUT_OF_MEMORY,
+    Command,
+    Resources,
+    RunFailed,
+    RunRequest,
+)
+from idtracker_flow.trackers.sleap import environment, job_settings, model, result_file
+
+RUNNER = Path(__file__).with_name("sleap_predict.py")
+ANALYSIS = "predictions.analysis.h5"  # the result copied to tracking/<video>/<job>.h5
+PREDICTIONS = "predictions.slp"  # copied beside it, tracking/<video>/<job>.slp
+SUMMARY = "sleap.json"
+
+
+def device_argument(configured: str) -> str:
+    """config `device` as sleap-nn's: auto takes the GPU when there is one."""
+    return configured if configured in ("cpu", "cuda") or configured.startswith("cuda:") else "auto"
+
+
+def runner_command(python: Path, settings: dict, session: Path, device: str) -> list[str]:
+    command = [str(python), str(RUNNER)]
+    for folder in settings["model_paths"]:
+        command += ["--model", str(folder)]
+    command += [
+        "--video", settings["video_paths"][0],
+        "--output", str(session / PREDICTIONS),
+        "--analysis", str(session / ANALYSIS),
+        "--summary", str(session / SUMMARY),
+        "--device", device_argument(device),
+    ]  # fmt: skip
+    options = job_settings.options(settings)
+    command.append("--tracking" if options.pop("tracking") else "--no-tracking")
+    for key, value in options.items():
+        command += ["--option", f"{key}={value}"]
+    return command
+
+
+def check(request: RunRequest) -> None:
+    """The SLEAP environment and the models the DAG expects, before any GPU time."""
+    try:
+        request.found["python"] = environment.sleap_python(
+            request.config.get("sleap_python", "auto")
+        )
+        request.found["models"] = model.models(request.settings.get("model_paths") or [])
+    except (environment.NoSleap, model.ModelMissing) as error:
+        raise RunFailed(f"Job {request.job_name}: {error}") from None
+
+
+def command(request: RunRequest, resources: Resources) -> Command:
+    request.session.mkdir(parents=True, exist_ok=True)
+    argv = runner_command(
+        request.found["python"], request.settings, request.session, resources.device
+    )
+    described = "; ".join(m.describe() for m in request.found["models"])
+    return Command(
+        argv,
+        # Offline: nothing of a trained model's prediction needs the network.
+        env={"HF_HUB_OFFLINE": "1", "WANDB_MODE": "disabled"},
+        log_lines=[f"Model: {described}", "Running: " + " ".join(argv)],
+    )
+
+
+def judge(request: RunRequest, status: int, log) -> dict:
+    """SLEAP's part of the tracking record; raises RunFailed when it made no result."""
+    summary = read_json(request.session / SUMMARY)
+    if problem := failure(summary, status, log, request.session / ANALYSIS):
+        raise RunFailed(
+            f"Job {request.job_name}: SLEAP did not produce tracks: {problem}",
+            transient=CUDA_OUT_OF_MEMORY in problem,
+        )
+    return {
+        "device": summary.get("device"),
+        "estimated_accuracy": None,
+        "sleap_exit_status": status,
+        "sleap": summary,
+    }
+
+
+def failure(summary: dict, status: int, log, result: Path) -> str | None:
+    """Why there is no result, the reason on the first line (what the console and status
+    show) and what to do on the next; None when there is one."""
+    if problem := summary.get("error"):
+        return problem  # sleap_predict.py's own message: reason, then "What to do: ..."
+    output = f"SLEAP's output in {getattr(log, 'name', 'the log')}"
+    if status != 0:
+        lines = last_lines(log)
+        return (
+            f"it stopped with exit status {status}: {lines[-1].strip() if lines else ''}"
+            f"\nWhat to do: read {output} for the step that stopped. Its last lines:\n"
+            + "\n".join(lines)
+        )
+    if problem := result_file.problem(result):
+        return f"{problem}.\nWhat to do: read {output}."
+    return None
+
+
+def last_lines(log, count: int = 8) -> list[str]:
+    """The end of the job's log (sleap-nn's traceback), for the failure message."""
+    try:
+        log.flush()
+        lines = Path(log.name).read_text(encoding="utf-8", errors="replace").splitlines()
+    except (OSError, AttributeError):
+        return []
+    kept = [line for line in lines if line.strip()][-count:]
+    return [f"    {line}" for line in kept]
