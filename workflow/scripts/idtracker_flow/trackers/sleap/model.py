@@ -119,7 +119,8 @@ def describe_config(config: Path) -> tuple[str, list[str], str | None]:
 
 
 def _kind(heads: dict) -> str:
-    return next((KINDS[key] for key, value in heads.items() if value and key in KINDS), "")
+    chosen = (key for key, value in heads.items() if value is not None and key in KINDS)
+    return next((KINDS[key] for key in chosen), "")
 
 
 def models(folders: list) -> list[Model]:

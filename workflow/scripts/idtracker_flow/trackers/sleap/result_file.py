@@ -17,7 +17,8 @@ NEEDED = ("tracks", "node_names")
 
 
 def problem(path: Path) -> str | None:
-    """None when `path` is a readable SLEAP result (.h5 analysis or .slp), else what is wrong."""
+    """None when `path` is a readable SLEAP result (analysis HDF5, or the predictions .slp: told
+    apart by what they hold, copies have other names), else what is wrong."""
     path = Path(path)
     if not path.is_file():
         return f"{path} is missing"
@@ -25,10 +26,8 @@ def problem(path: Path) -> str | None:
         import h5py
 
         with h5py.File(path, "r") as handle:
-            if path.suffix == ".slp":
-                if "metadata" not in handle:
-                    return f"{path} is not a SLEAP labels file (it has no metadata)"
-                return None
+            if "tracks" not in handle and "metadata" in handle:
+                return None  # SLEAP's labels (.slp, copied beside the analysis file)
             missing = [name for name in NEEDED if name not in handle]
             if missing:
                 return f"{path} is not a SLEAP analysis file (it has no {', '.join(missing)})"
