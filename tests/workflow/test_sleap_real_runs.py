@@ -180,6 +180,21 @@ def test_analysis_files_equal_sleaps_own_numbers_qc_and_provenance(tracked):
     print(f"SLEAP's prediction of 100 frames on CPU: {summary['seconds']} s")
 
 
+def test_a_named_job_gets_a_labelled_video(tracked):
+    import cv2
+
+    ws, _, _ = tracked
+    summary = record_of(ws)["sleap"]
+    result = ws.task("videos", "arena1/poses", timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    capture = cv2.VideoCapture(str(ws.path("results", "videos", "arena1", "poses.avi")))
+    frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    readable, image = capture.read()
+    capture.release()
+    assert readable and image.shape[:2] == (summary["height"], summary["width"])
+    assert frames == summary["video_frames"]
+
+
 def test_rerun_does_nothing_until_the_model_is_retrained(tracked):
     ws, folder, model_folder = tracked
     assert planned_jobs(ws.snakemake("-n")) == {}
