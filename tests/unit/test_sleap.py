@@ -336,3 +336,10 @@ def test_a_result_that_is_not_sleaps_is_named(tmp_path):
     session = DATA / "session"
     assert result_file.problem(session / run.PREDICTIONS) is None
     assert result_file.problem(session / SLEAP.RESULT_IN_SESSION) is None
+
+
+def test_every_key_of_a_sleap_job_is_in_its_docs_section():
+    text = (REPO / "docs" / "settings.md").read_text()
+    section = text[text.index("## SLEAP models") :]
+    missing = [key for key in job_settings.KEYS if f"\n{key} = " not in section]
+    assert missing == []

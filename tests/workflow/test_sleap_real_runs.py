@@ -51,6 +51,18 @@ def make_model(python: Path, folder: Path, *args: str) -> Path:
     return Path(done.stdout.strip().splitlines()[-1])
 
 
+def test_the_jobs_options_are_sleap_nn_predicts():
+    """The settings keys passed on are options of the installed `sleap-nn predict`, with the
+    same names (a renamed option would otherwise fail every job at its start)."""
+    from idtracker_flow.trackers.sleap import job_settings
+
+    code = "from sleap_nn.cli import predict; print(' '.join(p.name for p in predict.params))"
+    done = subprocess.run([str(sleap_python()), "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    known = set(done.stdout.split())
+    assert set(job_settings.OPTIONS) | {"tracking", "model_paths", "batch_size"} <= known
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """The trained model (kept in tests/artifacts/ between local runs, keyed on the scripts),
