@@ -38,8 +38,8 @@ rule analyse_job:
         ),
     log:
         **{step.part: step.log for step in steps.AFTER_TRACKING},
-    # Where Snakemake runs; on a cluster in the job's own SLURM job, with its tracking (the
-    # `groups` of workflow/profiles/slurm).
+    # Where Snakemake runs; on a cluster, with the job's copy, as one small SLURM job after its
+    # tracking job (the group `analysis` of workflow/profiles/slurm).
     localrule: True
     conda:
         "../envs/idtracker-flow.yaml"

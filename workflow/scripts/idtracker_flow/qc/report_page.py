@@ -3,9 +3,9 @@ EMBEDDED_UP_TO jobs): one light page that opens in seconds at 10,000 jobs.
 
 Snakemake's report puts every picture inside its one file: two per job, 20,000 at 10,000 jobs,
 hundreds of megabytes a browser will not open. This page has the same front page (the failed
-jobs, the flagged jobs first, the quality table, the recordings) and links the pictures in
-results/qc/plots/, which the browser loads only as they scroll into view; the batch's
-behaviour page and plot are linked too. It opens offline where it lies, in results/.
+jobs, the flagged jobs first with their pictures, the quality table, the recordings); every
+job's name links its picture in results/qc/plots/, and the batch's behaviour page and plot are
+linked too. It opens offline where it lies, in results/.
 """
 
 import html
@@ -32,7 +32,7 @@ def write(path: Path, jobs, failed=()) -> int:
     parts = [
         _HEAD,
         "<h1>idtracker-flow: tracking report</h1>",
-        _intro(len(table)),
+        _intro(len(table), path.parent),
         summary.overview_html(table, plots, failed, page_dir=path.parent),
         _recordings(),
         _behaviour(path.parent),
@@ -51,8 +51,8 @@ _HEAD = (
 )
 
 
-def _intro(n_jobs: int) -> str:
-    csv = html.escape(os.path.relpath(layout.QC_SUMMARY_CSV, "results"))
+def _intro(n_jobs: int, page_dir: Path) -> str:
+    csv = html.escape(os.path.relpath(layout.QC_SUMMARY_CSV, page_dir))
     return (
         f"<p>{n_jobs} tracked jobs. Fractions count the tracked frames only; the flag"
         " thresholds are under <code>qc:</code> in config/config.yaml. The full table is"
