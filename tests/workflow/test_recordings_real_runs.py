@@ -223,9 +223,10 @@ def test_a_validated_part_updates_the_recording_without_matching_again(recording
 
 def test_a_person_sees_the_matching_and_only_our_lines(recording_tracked, tmp_path):
     """`pixi run track` in a real terminal (tmux) after a part's session changed: the copies,
-    exports, behaviour and the recording's match run again (no tracking). idmatcher.ai's own
-    output (rich markup, progress bars, warnings) goes to the step's log; on screen are the
-    console's lines only, the matching with its part, and at the end the recording's line."""
+    each job's analysis (exports, quality, behaviour) and the recording's match run again (no
+    tracking). idmatcher.ai's own output (rich markup, progress bars, warnings) goes to the
+    step's log; on screen are the console's lines only, the matching with its part, and at the
+    end the recording's line."""
     need_tmux()
     ws = copy_workspace(recording_tracked, tmp_path / "terminal")
     shutil.rmtree(ws.path("results", "recordings", "fish1", "pairs"))  # idmatcher.ai again
@@ -237,7 +238,7 @@ def test_a_person_sees_the_matching_and_only_our_lines(recording_tracked, tmp_pa
     assert not foreign_lines(screens), foreign_lines(screens)
     seen = "\n".join(screens)
     assert re.search(r"^  matching fish1 \(part [12] of 2\), \d+ (s|min)", seen, re.M), seen
-    assert re.search(r"^  exporting fish1/fish1-0[01], \d+ s", seen, re.M), seen
+    assert re.search(r"^  analysing fish1/fish1-0[01], \d+ s", seen, re.M), seen
     assert re.search(r"^  fish1: (matched|flagged): 2 parts, 300 frames", end, re.M), end
     assert "Analysis files: tracking/" in end and "recordings/<recording>/" in end
     log = ws.path("results", "logs", "match_recording", "fish1.log").read_text()
