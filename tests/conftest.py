@@ -117,6 +117,22 @@ class Workspace:
 _VIDEO_CACHE: dict[tuple, Path] = {}
 
 
+def tracker_python(separate) -> Path:
+    """A pose tracker's own Python (trackers/separate_python.py): CI must have installed it;
+    elsewhere the tests that need it skip."""
+    from idtracker_flow.trackers.separate_python import NotFound
+
+    try:
+        return separate.python()
+    except NotFound as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install the {separate.display_name} environment: {error}")
+        pytest.skip(
+            f"no {separate.display_name} environment here:"
+            f" python3 tasks.py setup-{separate.environment}"
+        )
+
+
 def add_synthetic_video(folder: Path, name: str, **options) -> dict:
     key = (name, tuple(sorted(options.items())))
     folder.mkdir(parents=True, exist_ok=True)

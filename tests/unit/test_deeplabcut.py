@@ -15,6 +15,7 @@ from idtracker_flow import trackers
 from idtracker_flow.exports import movement_dataset, tidy_table
 from idtracker_flow.qc import pose_quality
 from idtracker_flow.settings.repair import RepairError, repaired_document
+from idtracker_flow.trackers import separate_python
 from idtracker_flow.trackers.deeplabcut import environment, job_settings, model, tracks_file
 from idtracker_flow.trackers.protocol import UnknownTracker
 
@@ -193,8 +194,8 @@ def test_repair_says_where_it_looked_for_a_missing_project(tmp_path):
 
 
 def test_no_deeplabcut_environment_says_how_to_install(tmp_path):
-    with pytest.raises(environment.NoDeepLabCut) as error:
-        environment.deeplabcut_python(str(tmp_path / "nowhere" / "python"))
+    with pytest.raises(separate_python.NotFound) as error:
+        environment.DEEPLABCUT.python({"deeplabcut_python": str(tmp_path / "nowhere" / "python")})
     assert "python3 tasks.py setup-dlc" in str(error.value)
     assert "pixi install -e dlc" in str(error.value)
 

@@ -18,6 +18,7 @@ from idtracker_flow import trackers
 from idtracker_flow.exports import movement_dataset, tidy_table
 from idtracker_flow.qc import pose_quality
 from idtracker_flow.settings.repair import RepairError, repaired_document
+from idtracker_flow.trackers import separate_python
 from idtracker_flow.trackers.protocol import RunFailed, RunRequest
 from idtracker_flow.trackers.sleap import (
     environment,
@@ -202,8 +203,8 @@ def test_repair_says_where_it_looked_for_a_missing_model_folder(tmp_path):
 
 
 def test_no_sleap_environment_says_how_to_install(tmp_path):
-    with pytest.raises(environment.NoSleap) as error:
-        environment.sleap_python(str(tmp_path / "nowhere" / "python"))
+    with pytest.raises(separate_python.NotFound) as error:
+        environment.SLEAP.python({"sleap_python": str(tmp_path / "nowhere" / "python")})
     assert "python3 tasks.py setup-sleap" in str(error.value)
     assert "pixi install -e sleap" in str(error.value)
     folder = make_model(tmp_path, "m")

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 import yaml
-from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status
+from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status, tracker_python
 
 from idtracker_flow import trackers
 from idtracker_flow.trackers.deeplabcut import environment, model, tracks_file
@@ -29,12 +29,7 @@ EPOCHS = 60  # tests/deeplabcut/make_project.py: enough for a few pixels on its 
 
 
 def dlc_python() -> Path:
-    try:
-        return environment.deeplabcut_python()
-    except environment.NoDeepLabCut as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must install the DeepLabCut environment: {error}")
-        pytest.skip("no DeepLabCut environment here: python3 tasks.py setup-dlc")
+    return tracker_python(environment.DEEPLABCUT)
 
 
 def make_project(python: Path, folder: Path, *args: str) -> Path:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status
+from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status, tracker_python
 
 from idtracker_flow import trackers
 from idtracker_flow.trackers.sleap import environment, model, result_file
@@ -31,12 +31,7 @@ EPOCHS = 30  # tests/sleap/make_model.py: about 1.5 px on its validation frames
 
 
 def sleap_python() -> Path:
-    try:
-        return environment.sleap_python()
-    except environment.NoSleap as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must install the SLEAP environment: {error}")
-        pytest.skip("no SLEAP environment here: python3 tasks.py setup-sleap")
+    return tracker_python(environment.SLEAP)
 
 
 def make_model(python: Path, folder: Path, *args: str) -> Path:

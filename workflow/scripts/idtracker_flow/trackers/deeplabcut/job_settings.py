@@ -15,6 +15,8 @@ jobs, so status, skip, the report and the cluster profile treat both alike. Exam
     filter_windowlength = 5    # optional: the median filter's window in frames (odd, default 5)
 """
 
+from idtracker_flow.trackers import job_keys
+
 TRACKER_KEY = "tracker"
 DEEPLABCUT = "deeplabcut"
 
@@ -38,32 +40,21 @@ FILTERS = ("median", "arima")
 TRACK_METHODS = ("box", "ellipse")
 
 
-def _whole_number(value, at_least: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= at_least
-
-
 def problems(settings: dict) -> list[str]:
     """What is wrong with the job's own keys (paths are checked by the repair)."""
-    found = []
-    for key in settings:
-        if key not in KEYS:
-            known = ", ".join(KEYS)
-            found.append(
-                f"'{key}' is not a setting of a DeepLabCut job.\nWhat to do: fix the name or"
-                f" delete the line (a DeepLabCut job knows: {known})."
-            )
+    found = job_keys.unknown(settings, KEYS, "DeepLabCut")
     if not settings.get("project"):
         found.append(
             "it has no `project`.\nWhat to do: add the path of the trained DeepLabCut project's"
             ' config.yaml, e.g. project = "D:/dlc/myproject-me-2026-11-30/config.yaml".'
         )
     for key, at_least in (("shuffle", 0), ("trainingsetindex", 0), ("n_tracks", 1)):
-        if key in settings and not _whole_number(settings[key], at_least):
+        if key in settings and not job_keys.whole_number(settings[key], at_least):
             found.append(f"{key} = {settings[key]!r} must be a whole number ≥ {at_least}.")
-    if "batch_size" in settings and not _whole_number(settings["batch_size"], 1):
+    if "batch_size" in settings and not job_keys.whole_number(settings["batch_size"], 1):
         found.append(f"batch_size = {settings['batch_size']!r} must be a whole number ≥ 1.")
     index = settings.get("snapshot_index")
-    if index is not None and not (_whole_number(index, -(10**6)) or index == "best"):
+    if index is not None and not (job_keys.whole_number(index, -(10**6)) or index == "best"):
         found.append(f'snapshot_index = {index!r} must be a whole number (-1: the last) or "best".')
     method = settings.get("track_method")
     if method == "skeleton":
@@ -73,8 +64,7 @@ def problems(settings: dict) -> list[str]:
     elif method is not None and method not in TRACK_METHODS:
         found.append(f"track_method = {method!r} must be one of {', '.join(TRACK_METHODS)}.")
     found += _filter_problems(settings)
-    advice = "What to do: correct it (docs/settings.md: DeepLabCut projects lists every key)."
-    return [p if "What to do" in p else f"{p}\n{advice}" for p in found]
+    return job_keys.with_advice(found, "DeepLabCut projects")
 
 
 def _filter_problems(settings: dict) -> list[str]:
@@ -83,7 +73,7 @@ def _filter_problems(settings: dict) -> list[str]:
     if kind is not None and kind not in FILTERS:
         found.append(f"filterpredictions = {kind!r} must be one of {', '.join(FILTERS)}.")
     window = settings.get("filter_windowlength")
-    if window is not None and not (_whole_number(window, 3) and window % 2 == 1):
+    if window is not None and not (job_keys.whole_number(window, 3) and window % 2 == 1):
         found.append(f"filter_windowlength = {window!r} must be an odd whole number ≥ 3.")
     if window is not None and kind != "median":
         found.append('filter_windowlength is for filterpredictions = "median" only.')

@@ -37,7 +37,7 @@ def command(python: Path, session: Path, result: Path, output: Path) -> list[str
 
 def write(session: Path, result: Path, output: Path, config: dict) -> None:
     """Raises RuntimeError with DeepLabCut's reason and what to do."""
-    python = environment.deeplabcut_python(config.get("deeplabcut_python", "auto"))
+    python = environment.DEEPLABCUT.python(config)
     argv = command(python, Path(session).resolve(), Path(result).resolve(), Path(output).resolve())
     done = subprocess.run(
         argv, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}

@@ -10,6 +10,7 @@ folder from scratch, watches the process and learns from its memory use, as for 
 from pathlib import Path
 
 from idtracker_flow.project.json_files import read_json
+from idtracker_flow.trackers import separate_python
 from idtracker_flow.trackers.deeplabcut import environment, job_settings, model, tracks_file
 from idtracker_flow.trackers.protocol import (
     CUDA_OUT_OF_MEMORY,
@@ -57,9 +58,7 @@ def check(request: RunRequest) -> None:
     """The DeepLabCut environment and the snapshot the DAG expects, before any GPU time."""
     settings = request.settings
     try:
-        request.found["python"] = environment.deeplabcut_python(
-            request.config.get("deeplabcut_python", "auto")
-        )
+        request.found["python"] = environment.DEEPLABCUT.python(request.config)
         options = job_settings.options(settings)
         request.found["snapshot"] = model.snapshot(
             Path(settings["project"]),
@@ -67,7 +66,7 @@ def check(request: RunRequest) -> None:
             options["snapshot_index"],
             options["trainingsetindex"],
         )
-    except (environment.NoDeepLabCut, model.ModelMissing) as error:
+    except (separate_python.NotFound, model.ModelMissing) as error:
         raise RunFailed(f"Job {request.job_name}: {error}") from None
 
 
@@ -104,29 +103,7 @@ def judge(request: RunRequest, status: int, log) -> dict:
 
 
 def failure(summary: dict, status: int, log, tracks: Path) -> str | None:
-    """Why there are no tracks, the reason on the first line (what the console and status
-    show) and what to do on the next; None when there are."""
-    if problem := summary.get("error"):
-        return problem  # analyze.py's own message: reason, then "What to do: ..."
-    output = f"DeepLabCut's output in {getattr(log, 'name', 'the log')}"
-    if status != 0:
-        lines = last_lines(log)
-        return (
-            f"it stopped with exit status {status}: {lines[-1].strip() if lines else ''}"
-            f"\nWhat to do: read {output} for the step that stopped. Its last lines:\n"
-            + "\n".join(lines)
-        )
-    if problem := tracks_file.problem(tracks):
-        return f"{problem}.\nWhat to do: read {output}."
-    return None
-
-
-def last_lines(log, count: int = 8) -> list[str]:
-    """The end of the job's log (DeepLabCut's traceback), for the failure message."""
-    try:
-        log.flush()
-        lines = Path(log.name).read_text(encoding="utf-8", errors="replace").splitlines()
-    except (OSError, AttributeError):
-        return []
-    kept = [line for line in lines if line.strip()][-count:]
-    return [f"    {line}" for line in kept]
+    """Why there are no tracks (separate_python.failure), None when there are."""
+    return separate_python.failure(
+        "DeepLabCut", summary, status, log, lambda: tracks_file.problem(tracks)
+    )

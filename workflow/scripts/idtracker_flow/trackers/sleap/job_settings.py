@@ -17,6 +17,8 @@ are named as `sleap-nn predict` names them, so a lab's command line carries over
     tracking_clean_instance_count = 2  # optional: keep the best N animals per frame
 """
 
+from idtracker_flow.trackers import job_keys
+
 TRACKER_KEY = "tracker"
 
 # key -> what it holds (the messages list them)
@@ -51,20 +53,9 @@ TRACKING_ONLY = ("tracking_window_size", "candidates_method", "max_tracks",
                  "track_matching_method")  # fmt: skip
 
 
-def _whole_number(value, at_least: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= at_least
-
-
 def problems(settings: dict) -> list[str]:
     """What is wrong with the job's own keys (paths are checked by the repair)."""
-    found = []
-    for key in settings:
-        if key not in KEYS:
-            known = ", ".join(KEYS)
-            found.append(
-                f"'{key}' is not a setting of a SLEAP job.\nWhat to do: fix the name or"
-                f" delete the line (a SLEAP job knows: {known})."
-            )
+    found = job_keys.unknown(settings, KEYS, "SLEAP")
     written = settings.get("model_paths")
     if not written:
         found.append(
@@ -78,7 +69,7 @@ def problems(settings: dict) -> list[str]:
             ' model_paths = ["D:/sleap/mice/models/250101_120000.bottomup"].'
         )
     for key in WHOLE:
-        if key in settings and not _whole_number(settings[key], 1):
+        if key in settings and not job_keys.whole_number(settings[key], 1):
             found.append(f"{key} = {settings[key]!r} must be a whole number ≥ 1.")
     threshold = settings.get("peak_threshold")
     if threshold is not None and not (
@@ -94,8 +85,7 @@ def problems(settings: dict) -> list[str]:
     if settings.get("tracking") is False:
         found += [f"{key} is a tracking option, and tracking = false." for key in TRACKING_ONLY
                   if key in settings]  # fmt: skip
-    advice = "What to do: correct it (docs/settings.md: SLEAP models lists every key)."
-    return [p if "What to do" in p else f"{p}\n{advice}" for p in found]
+    return job_keys.with_advice(found, "SLEAP models")
 
 
 def options(settings: dict) -> dict:

@@ -11,6 +11,7 @@ process and learns from its memory use, as for every tracker.
 from pathlib import Path
 
 from idtracker_flow.project.json_files import read_json
+from idtracker_flow.trackers import separate_python
 from idtracker_flow.trackers.protocol import (
     CUDA_OUT_OF_MEMORY,
     Command,
@@ -52,11 +53,9 @@ def runner_command(python: Path, settings: dict, session: Path, device: str) -> 
 def check(request: RunRequest) -> None:
     """The SLEAP environment and the models the DAG expects, before any GPU time."""
     try:
-        request.found["python"] = environment.sleap_python(
-            request.config.get("sleap_python", "auto")
-        )
+        request.found["python"] = environment.SLEAP.python(request.config)
         request.found["models"] = model.models(request.settings.get("model_paths") or [])
-    except (environment.NoSleap, model.ModelMissing) as error:
+    except (separate_python.NotFound, model.ModelMissing) as error:
         raise RunFailed(f"Job {request.job_name}: {error}") from None
 
 
@@ -91,29 +90,7 @@ def judge(request: RunRequest, status: int, log) -> dict:
 
 
 def failure(summary: dict, status: int, log, result: Path) -> str | None:
-    """Why there is no result, the reason on the first line (what the console and status
-    show) and what to do on the next; None when there is one."""
-    if problem := summary.get("error"):
-        return problem  # sleap_predict.py's own message: reason, then "What to do: ..."
-    output = f"SLEAP's output in {getattr(log, 'name', 'the log')}"
-    if status != 0:
-        lines = last_lines(log)
-        return (
-            f"it stopped with exit status {status}: {lines[-1].strip() if lines else ''}"
-            f"\nWhat to do: read {output} for the step that stopped. Its last lines:\n"
-            + "\n".join(lines)
-        )
-    if problem := result_file.problem(result):
-        return f"{problem}.\nWhat to do: read {output}."
-    return None
-
-
-def last_lines(log, count: int = 8) -> list[str]:
-    """The end of the job's log (sleap-nn's traceback), for the failure message."""
-    try:
-        log.flush()
-        lines = Path(log.name).read_text(encoding="utf-8", errors="replace").splitlines()
-    except (OSError, AttributeError):
-        return []
-    kept = [line for line in lines if line.strip()][-count:]
-    return [f"    {line}" for line in kept]
+    """Why there is no result (separate_python.failure), None when there is one."""
+    return separate_python.failure(
+        "SLEAP", summary, status, log, lambda: result_file.problem(result)
+    )
