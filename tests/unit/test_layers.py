@@ -32,6 +32,10 @@ LAYER_OF = {name: level for level, names in enumerate(LAYERS) for name in names}
 # Outside a tracker's folder, these may use that tracker's own modules: recordings are
 # idtracker.ai's capability (idmatcher.ai), the GUI command is idtracker.ai's app.
 TRACKER_USERS = {"idtrackerai": {"recordings", "cli"}, "deeplabcut": set()}
+# What every tracker may use of trackers/ beside its own folder: the protocol, the poses of
+# pose trackers, and the helpers of trackers in an environment of their own (none of them
+# knows a tracker).
+TRACKERS_BASE = ("protocol", "poses", "separate_python", "job_keys")
 
 
 def modules():
@@ -94,7 +98,8 @@ def test_a_tracker_imports_only_the_base_and_the_protocol():
             continue
         own = f"trackers.{parts[1]}"
         for name in imported(path):
-            if not name.startswith(("project", own, "trackers.protocol", "trackers.poses")):
+            base = tuple(f"trackers.{module}" for module in TRACKERS_BASE)
+            if not name.startswith(("project", own, *base)):
                 wrong.append(f"{'/'.join(parts)}.py imports {name}")
     assert wrong == []
 
@@ -104,7 +109,7 @@ def test_outside_a_trackers_folder_only_declared_users_import_it():
     for path, parts in modules():
         for name in imported(path):
             match = re.match(r"trackers\.(\w+)", name)
-            if not match or match[1] in ("protocol", "poses"):
+            if not match or match[1] in TRACKERS_BASE:
                 continue
             tracker = match[1]
             if parts[:2] == ("trackers", tracker) or parts == ("trackers", "__init__"):
