@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 import yaml
-from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status, tracker_python
+from conftest import ARTIFACTS, REPO, planned_jobs, run_status, tracker_python
+from pose_jobs import configured_python, follows_one_animal, truth, workspace_with_one_job
 
 from idtracker_flow import trackers
 from idtracker_flow.trackers.deeplabcut import environment, model, tracks_file
@@ -65,39 +66,18 @@ def trained(tmp_path_factory):
 def analysed(trained, tmp_path_factory):
     """A workspace with one DeepLabCut job, tracked by `pixi run track`."""
     python, folder, config = trained
-    ws = make_workspace(tmp_path_factory.mktemp("dlc-ws") / "project")
-    shutil.copy(folder / "test_video.mp4", ws.path("videos", "arena1.mp4"))
-    # Written as on the computer that trained it; path_prefixes leads to it here.
-    ws.write_settings(
-        "arena1",
-        "poses",
+    ws = workspace_with_one_job(
+        tmp_path_factory.mktemp("dlc-ws") / "project",
+        folder / "test_video.mp4",
         'tracker = "deeplabcut"\n'
         f'project = "D:/dlc/{config.parent.name}/config.yaml"\n'
         'video_paths = ["D:/videos/arena1.mp4"]\n'
         "n_tracks = 2\n",
+        {"D:/dlc": config.parent.parent},
+        environment.DEEPLABCUT,
+        python,
     )
-    config_file = ws.path("config", "config.yaml")
-    text = config_file.read_text()
-    assert "path_prefixes: {}\n" in text and "device: auto\n" in text
-    prefixes = f"path_prefixes:\n  D:/dlc: {config.parent.parent}\n  D:/videos: videos\n"
-    text = text.replace("path_prefixes: {}\n", prefixes).replace("device: auto", "device: cpu")
-    config_file.write_text(text + f"deeplabcut_python: {python}\n")
-    result = ws.track(timeout=1800)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return ws, folder, config
-
-
-def truth(folder: Path) -> dict[str, np.ndarray]:
-    """animal -> (frames, bodyparts, 2) from the test video's truth file."""
-    table = pd.read_csv(folder / "truth_test.csv")
-    parts = sorted(table.bodypart.unique())
-    found = {}
-    for animal, rows in table.groupby("individual"):
-        cube = rows.pivot_table(index="frame", columns="bodypart", values=["x", "y"])
-        found[animal] = np.stack(
-            [cube["x"][parts].to_numpy(), cube["y"][parts].to_numpy()], axis=-1
-        )
-    return found, parts
 
 
 def test_poses_are_where_the_animals_are_without_swaps(analysed):
@@ -117,17 +97,8 @@ def test_poses_are_where_the_animals_are_without_swaps(analysed):
             ],
             axis=-1,
         )  # (frames, bodyparts, 2)
-        # Which true animal each frame's pose is nearest to: one animal throughout, no swap.
-        distance = {
-            a: np.nanmean(np.linalg.norm(found - t, axis=2), axis=1) for a, t in true.items()
-        }
-        stacked = np.stack(list(distance.values()))
-        seen = np.isfinite(stacked).all(axis=0)
-        nearest = {list(distance)[i] for i in np.argmin(stacked[:, seen], axis=0)}
-        assert len(nearest) == 1, f"track {track} follows {nearest}: an identity swap"
-        owners[track] = nearest.pop()
-        errors.append(distance[owners[track]][seen])
-        assert seen.mean() > 0.9, f"track {track} found in {seen.mean():.0%} of frames"
+        owners[track], error = follows_one_animal(track, found, true)
+        errors.append(error)
     assert sorted(owners.values()) == sorted(true), owners
     assert np.mean(np.concatenate(errors)) < 5.0  # pixels
 
@@ -249,7 +220,7 @@ def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
     knobs.write_text(text)  # as it was, time included: nothing to do again
     os.utime(knobs, ns=(stamp, stamp))
     assert planned_jobs(ws.snakemake("-n")) == {}
-    python = Path(trained_python(ws))
+    python = Path(configured_python(ws, environment.DEEPLABCUT))
     before = model.snapshot(config)
     make_project(python, folder, "--retrain", "--epochs", "1")
     after = model.snapshot(config)
@@ -259,13 +230,6 @@ def test_rerun_does_nothing_until_the_model_is_retrained(analysed):
     text, rows = run_status(ws)
     assert rows["arena1/poses"]["state"] == "outdated", text
     assert "DeepLabCut model retrained" in rows["arena1/poses"]["reason"], text
-
-
-def trained_python(ws) -> str:
-    for line in ws.path("config", "config.yaml").read_text().splitlines():
-        if line.startswith("deeplabcut_python:"):
-            return line.split(":", 1)[1].strip()
-    raise AssertionError("no deeplabcut_python in the test's config")
 
 
 def test_more_tracks_than_individuals_are_refused_in_seconds(analysed):
@@ -335,7 +299,9 @@ def test_missing_model_and_missing_deeplabcut_say_what_to_do(analysed):
     # The environment without DeepLabCut: the job fails before anything is removed.
     config_file = ws.path("config", "config.yaml")
     config_file.write_text(
-        config_file.read_text().replace(trained_python(ws), str(ws.path("no-dlc", "python")))
+        config_file.read_text().replace(
+            configured_python(ws, environment.DEEPLABCUT), str(ws.path("no-dlc", "python"))
+        )
     )
     result = ws.snakemake("--forcerun", "track", "tracking/arena1/poses.h5")
     assert result.returncode != 0

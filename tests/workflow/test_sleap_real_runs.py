@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import ARTIFACTS, REPO, make_workspace, planned_jobs, run_status, tracker_python
+from conftest import ARTIFACTS, REPO, planned_jobs, run_status, tracker_python
+from pose_jobs import configured_python, follows_one_animal, truth, workspace_with_one_job
 
 from idtracker_flow import trackers
 from idtracker_flow.trackers.sleap import environment, model, result_file
@@ -79,39 +80,19 @@ def trained(tmp_path_factory):
 def tracked(trained, tmp_path_factory):
     """A workspace with one SLEAP job, tracked by `pixi run track`."""
     python, folder, model_folder = trained
-    ws = make_workspace(tmp_path_factory.mktemp("sleap-ws") / "project")
-    shutil.copy(folder / "test_video.mp4", ws.path("videos", "arena1.mp4"))
-    # Written as on the computer that trained it; path_prefixes leads to it here.
-    ws.write_settings(
-        "arena1",
-        "poses",
+    ws = workspace_with_one_job(
+        tmp_path_factory.mktemp("sleap-ws") / "project",
+        folder / "test_video.mp4",
         'tracker = "sleap"\n'
         f'model_paths = ["D:/sleap/models/{model_folder.name}"]\n'
         'video_paths = ["D:/videos/arena1.mp4"]\n'
         "max_instances = 2\n"
         "tracking_window_size = 5\n",
+        {"D:/sleap": folder},
+        environment.SLEAP,
+        python,
     )
-    config_file = ws.path("config", "config.yaml")
-    text = config_file.read_text()
-    assert "path_prefixes: {}\n" in text and "device: auto\n" in text
-    prefixes = f"path_prefixes:\n  D:/sleap: {folder}\n  D:/videos: videos\n"
-    text = text.replace("path_prefixes: {}\n", prefixes).replace("device: auto", "device: cpu")
-    config_file.write_text(text + f"sleap_python: {python}\n")
-    result = ws.track(timeout=1800)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return ws, folder, model_folder
-
-
-def truth(folder: Path, parts: list[str]) -> dict[str, np.ndarray]:
-    """animal -> (frames, keypoints, 2) from the test video's truth file."""
-    table = pd.read_csv(folder / "truth_test.csv")
-    found = {}
-    for animal, rows in table.groupby("individual"):
-        cube = rows.pivot_table(index="frame", columns="bodypart", values=["x", "y"])
-        found[animal] = np.stack(
-            [cube["x"][parts].to_numpy(), cube["y"][parts].to_numpy()], axis=-1
-        )
-    return found
 
 
 def record_of(ws) -> dict:
@@ -123,21 +104,12 @@ def test_poses_are_where_the_animals_are_without_swaps(tracked):
     poses = result_file.read_poses(
         ws.path("tracking", "arena1", "poses.h5"), record_of(ws)["sleap"]
     )
-    true = truth(folder, poses.keypoints)
+    true, _ = truth(folder, poses.keypoints)
     errors, owners = {}, {}
     for index, track in enumerate(poses.individuals):
         found = poses.position[:, index]  # (frames, keypoints, 2)
-        # Which true animal each frame's pose is nearest to: one animal throughout, no swap.
-        distance = {
-            a: np.nanmean(np.linalg.norm(found - t, axis=2), axis=1) for a, t in true.items()
-        }
-        stacked = np.stack(list(distance.values()))
-        seen = np.isfinite(stacked).all(axis=0)
-        nearest = {list(distance)[i] for i in np.argmin(stacked[:, seen], axis=0)}
-        assert len(nearest) == 1, f"track {track} follows {nearest}: an identity swap"
-        owners[track] = nearest.pop()
-        errors[owners[track]] = float(np.mean(distance[owners[track]][seen]))
-        assert seen.mean() > 0.9, f"track {track} found in {seen.mean():.0%} of frames"
+        owners[track], error = follows_one_animal(track, found, true)
+        errors[owners[track]] = float(np.mean(error))
     assert sorted(owners.values()) == sorted(true), owners
     print(f"mean error per animal (px): {errors}")
     assert max(errors.values()) < 4.0, errors
@@ -221,7 +193,7 @@ def test_rerun_does_nothing_until_the_model_is_retrained(tracked):
     result = ws.snakemake("tracking/arena1/other.h5")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert planned_jobs(ws.snakemake("-n")).get("track") is None
-    python = trained_python(ws)
+    python = configured_python(ws, environment.SLEAP)
     make_model(Path(python), folder, "--retrain", "--epochs", "1")
     planned = planned_jobs(ws.snakemake("-n"))
     # One job tracked again (and copied): the one whose model was retrained.
@@ -230,13 +202,6 @@ def test_rerun_does_nothing_until_the_model_is_retrained(tracked):
     assert rows["arena1/poses"]["state"] == "outdated", text
     assert "SLEAP model retrained" in rows["arena1/poses"]["reason"], text
     assert rows["arena1/other"]["state"] == "done", text
-
-
-def trained_python(ws) -> str:
-    for line in ws.path("config", "config.yaml").read_text().splitlines():
-        if line.startswith("sleap_python:"):
-            return line.split(":", 1)[1].strip()
-    raise AssertionError("no sleap_python in the test's config")
 
 
 def test_errors_before_any_gpu_time_say_what_to_do(tracked):
@@ -270,7 +235,9 @@ def test_errors_before_any_gpu_time_say_what_to_do(tracked):
     # The environment without sleap-nn: the job fails before anything is removed.
     config_file = ws.path("config", "config.yaml")
     config_file.write_text(
-        config_file.read_text().replace(trained_python(ws), str(ws.path("no-sleap", "python")))
+        config_file.read_text().replace(
+            configured_python(ws, environment.SLEAP), str(ws.path("no-sleap", "python"))
+        )
     )
     result = ws.snakemake("--forcerun", "track", "tracking/arena1/poses.h5")
     assert result.returncode != 0
