@@ -54,6 +54,29 @@ def test_the_verdict_prefers_the_runners_message_then_the_exit_status_then_the_r
         assert separate_python.failure("Tool", {}, 0, log, lambda: None) is None
 
 
+def test_a_run_without_a_result_fails_the_job_and_out_of_gpu_memory_may_be_retried(tmp_path):
+    import json
+
+    from idtracker_flow.trackers.protocol import CUDA_OUT_OF_MEMORY, RunFailed, RunRequest
+
+    request = RunRequest("v/j", tmp_path, {}, tmp_path, tmp_path, tmp_path, {})
+    summary = tmp_path / "tool.json"
+    with open(tmp_path / "job.log", "w") as log:
+        summary.write_text(json.dumps({"device": "cpu"}))
+        made = separate_python.runner_summary("Tool", request, 0, log, summary.name, lambda: None)
+        assert made == {"device": "cpu"}
+        said = f"{CUDA_OUT_OF_MEMORY}.\nWhat to do: run it alone."
+        summary.write_text(json.dumps({"error": said}))
+        with pytest.raises(RunFailed) as failed:
+            separate_python.runner_summary("Tool", request, 2, log, summary.name, lambda: None)
+        assert str(failed.value) == f"Job v/j: Tool did not produce tracks: {said}"
+        assert failed.value.transient
+        summary.write_text("{}")
+        with pytest.raises(RunFailed) as failed:
+            separate_python.runner_summary("Tool", request, 0, log, summary.name, lambda: "empty")
+        assert not failed.value.transient and "What to do: read Tool's output" in str(failed.value)
+
+
 def test_every_tracker_with_its_own_environment_is_described_once():
     """Each pose tracker's folder names its environment; none is named twice."""
     from importlib import import_module

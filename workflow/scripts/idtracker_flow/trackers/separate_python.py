@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from idtracker_flow.project.json_files import read_json
 from idtracker_flow.project.layout import REPOSITORY
+from idtracker_flow.trackers.protocol import CUDA_OUT_OF_MEMORY, RunFailed, RunRequest
 
 BIN = "Scripts" if os.name == "nt" else "bin"
 EXE = "python.exe" if os.name == "nt" else "python"
@@ -65,6 +67,20 @@ class SeparatePython:
             f"this is a {self.display_name} job, and no Python with {self.package} was found"
             f" (looked for {looked}).\n{self.install()}"
         )
+
+
+def runner_summary(display_name: str, request: RunRequest, status: int, log, summary_name: str,
+                   result_problem: Callable[[], str | None]) -> dict:  # fmt: skip
+    """The runner's JSON summary (<session>/`summary_name`) of a run that made its result;
+    raises RunFailed with the job, the reason and what to do (`failure`) when it made none, as
+    a transient failure when CUDA ran out of memory (the retry runs alone on a GPU)."""
+    summary = read_json(request.session / summary_name)
+    if problem := failure(display_name, summary, status, log, result_problem):
+        raise RunFailed(
+            f"Job {request.job_name}: {display_name} did not produce tracks: {problem}",
+            transient=CUDA_OUT_OF_MEMORY in problem,
+        )
+    return summary
 
 
 def failure(

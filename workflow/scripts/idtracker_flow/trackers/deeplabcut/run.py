@@ -9,11 +9,9 @@ folder from scratch, watches the process and learns from its memory use, as for 
 
 from pathlib import Path
 
-from idtracker_flow.project.json_files import read_json
 from idtracker_flow.trackers import separate_python
 from idtracker_flow.trackers.deeplabcut import environment, job_settings, model, tracks_file
 from idtracker_flow.trackers.protocol import (
-    CUDA_OUT_OF_MEMORY,
     Command,
     Resources,
     RunFailed,
@@ -85,12 +83,11 @@ def command(request: RunRequest, resources: Resources) -> Command:
 
 def judge(request: RunRequest, status: int, log) -> dict:
     """DeepLabCut's part of the tracking record; raises RunFailed when it made no tracks."""
-    summary = read_json(request.session / SUMMARY)
-    if problem := failure(summary, status, log, request.session / TRACKS):
-        raise RunFailed(
-            f"Job {request.job_name}: DeepLabCut did not produce tracks: {problem}",
-            transient=CUDA_OUT_OF_MEMORY in problem,
-        )
+    tracks = request.session / TRACKS
+    summary = separate_python.runner_summary(
+        environment.DEEPLABCUT.display_name, request, status, log, SUMMARY,
+        lambda: tracks_file.problem(tracks),
+    )  # fmt: skip
     used, expected = summary.get("snapshot"), request.found["snapshot"]
     if used and Path(used).resolve() != Path(expected).resolve():
         print(f"Note: DeepLabCut used {used}, not {expected} as the DAG expected.", file=log)
@@ -100,10 +97,3 @@ def judge(request: RunRequest, status: int, log) -> dict:
         "deeplabcut_exit_status": status,
         "deeplabcut": summary,
     }
-
-
-def failure(summary: dict, status: int, log, tracks: Path) -> str | None:
-    """Why there are no tracks (separate_python.failure), None when there are."""
-    return separate_python.failure(
-        "DeepLabCut", summary, status, log, lambda: tracks_file.problem(tracks)
-    )

@@ -10,10 +10,8 @@ process and learns from its memory use, as for every tracker.
 
 from pathlib import Path
 
-from idtracker_flow.project.json_files import read_json
 from idtracker_flow.trackers import separate_python
 from idtracker_flow.trackers.protocol import (
-    CUDA_OUT_OF_MEMORY,
     Command,
     Resources,
     RunFailed,
@@ -75,22 +73,14 @@ def command(request: RunRequest, resources: Resources) -> Command:
 
 def judge(request: RunRequest, status: int, log) -> dict:
     """SLEAP's part of the tracking record; raises RunFailed when it made no result."""
-    summary = read_json(request.session / SUMMARY)
-    if problem := failure(summary, status, log, request.session / ANALYSIS):
-        raise RunFailed(
-            f"Job {request.job_name}: SLEAP did not produce tracks: {problem}",
-            transient=CUDA_OUT_OF_MEMORY in problem,
-        )
+    result = request.session / ANALYSIS
+    summary = separate_python.runner_summary(
+        environment.SLEAP.display_name, request, status, log, SUMMARY,
+        lambda: result_file.problem(result),
+    )  # fmt: skip
     return {
         "device": summary.get("device"),
         "estimated_accuracy": None,
         "sleap_exit_status": status,
         "sleap": summary,
     }
-
-
-def failure(summary: dict, status: int, log, result: Path) -> str | None:
-    """Why there is no result (separate_python.failure), None when there is one."""
-    return separate_python.failure(
-        "SLEAP", summary, status, log, lambda: result_file.problem(result)
-    )
