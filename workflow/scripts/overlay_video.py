@@ -19,10 +19,15 @@ def main(smk) -> None:
                 session, Path(smk.input.trajectories), Path(smk.output.video), smk.config
             )
         except Exception as error:  # the tracker's own errors, a video that moved
+            said = str(error)
+            if "What to do" not in said:  # a tracker's own advice (its environment) stands
+                said += (
+                    "\nWhat to do: check that the job's video is where its session"
+                    f" ({session}) says, then run `pixi run videos` again."
+                )
             print(
                 f"Job {layout.job_id(video, job)}: {tracker.DISPLAY_NAME}'s video generator"
-                f" failed: {error}\nWhat to do: check that the job's video is where its"
-                f" session ({session}) says, then run `pixi run videos` again.",
+                f" failed: {said}",
                 file=log,
             )
             sys.exit(1)
